@@ -1,0 +1,90 @@
+using System.Net;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using OpenViduServerSide.Data;
+using OpenViduServerSide.Features.Accounts;
+using OpenViduServerSide.Tests.Infrastructure;
+
+namespace OpenViduServerSide.Tests.Features.Accounts;
+
+public sealed class SeedingTests
+{
+    [Fact]
+    public async Task Roles_and_demo_users_exist_in_demo_mode()
+    {
+        await using var app = new AppFactory();
+        _ = app.Server;
+        await using var scope = app.Services.CreateAsyncScope();
+        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+
+        foreach (var role in new[] { "PUBLISHER", "SUBSCRIBER", "MODERATOR", "Admin" })
+        {
+            Assert.True(await roles.RoleExistsAsync(role), role);
+        }
+
+        Assert.Equal(["PUBLISHER"], await RolesOf(users, "publisher1"));
+        Assert.Equal(["PUBLISHER"], await RolesOf(users, "publisher2"));
+        Assert.Equal(["SUBSCRIBER"], await RolesOf(users, "subscriber"));
+        Assert.Equal(["MODERATOR"], await RolesOf(users, "moderator"));
+        Assert.Equal(["Admin", "MODERATOR"], await RolesOf(users, "admin"));
+    }
+
+    [Fact]
+    public async Task Without_demo_mode_only_roles_exist_and_no_default_password_works()
+    {
+        await using var app = new AppFactory(settings: new Dictionary<string, string?> { ["Seed:DemoUsers"] = "false" });
+        var client = app.CreateBrowserLikeClient();
+        await using var scope = app.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
+
+        Assert.Empty(users.Users);
+        Assert.True(await roles.RoleExistsAsync(Roles.Admin));
+        using var login = await LoginFlow.PostLoginAsync(client, "admin", "pass");
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+    }
+
+    [Fact]
+    public async Task Configured_first_admin_is_created_with_the_policy_checked_password()
+    {
+        await using var app = new AppFactory(settings: new Dictionary<string, string?>
+        {
+            ["Seed:DemoUsers"] = "false",
+            ["Seed:AdminUserName"] = "boss",
+            ["Seed:AdminPassword"] = "Corr3ct-Horse!",
+        });
+        var client = app.CreateBrowserLikeClient();
+
+        await LoginFlow.SignInAsync(client, "boss", "Corr3ct-Horse!");
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        Assert.Equal(["Admin", "MODERATOR"], await RolesOf(users, "boss"));
+    }
+
+    [Fact]
+    public async Task Users_survive_a_restart_on_the_same_database_file()
+    {
+        var path = TempDatabase.NewPath();
+        await using (var first = new AppFactory(path))
+        {
+            _ = first.Server;
+            await using var scope = first.Services.CreateAsyncScope();
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+            var created = await users.CreateAsync(new ApplicationUser { UserName = "carol" }, "Carol-pass-1");
+            Assert.True(created.Succeeded);
+        }
+
+        await using var second = new AppFactory(path);
+        var client = second.CreateBrowserLikeClient();
+        await LoginFlow.SignInAsync(client, "carol", "Carol-pass-1");
+    }
+
+    private static async Task<string[]> RolesOf(UserManager<ApplicationUser> users, string userName)
+    {
+        var user = await users.FindByNameAsync(userName);
+        Assert.NotNull(user);
+        return [.. (await users.GetRolesAsync(user)).Order(StringComparer.Ordinal)];
+    }
+}

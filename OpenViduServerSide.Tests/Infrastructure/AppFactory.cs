@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace OpenViduServerSide.Tests.Infrastructure;
+
+/// <summary>
+/// The real app on the test server, with its own SQLite file in a temporary folder.
+/// Several factories may share one file (<see cref="DatabasePath"/>) to prove data survives a restart.
+/// </summary>
+public sealed class AppFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> settings;
+
+    public AppFactory(string? databasePath = null, IDictionary<string, string?>? settings = null)
+    {
+        DatabasePath = databasePath ?? TempDatabase.NewPath();
+        this.settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Default"] = $"Data Source={DatabasePath}",
+            ["Seed:DemoUsers"] = "true",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            this.settings[key] = value;
+        }
+    }
+
+    public string DatabasePath { get; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        // UseSetting, not ConfigureAppConfiguration: Program reads some settings before Build().
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public HttpClient CreateBrowserLikeClient() =>
+        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+}
+
+public static class TempDatabase
+{
+    public static string NewPath()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "openvidu-server-side-tests");
+        Directory.CreateDirectory(folder);
+        return Path.Combine(folder, $"{Guid.NewGuid():N}.db");
+    }
+}

@@ -1,0 +1,5 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace OpenViduServerSide.Data;
+
+public sealed class ApplicationUser : IdentityUser;

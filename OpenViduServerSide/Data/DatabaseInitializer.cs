@@ -1,0 +1,27 @@
+using Microsoft.EntityFrameworkCore;
+using OpenViduServerSide.Features.Accounts;
+
+namespace OpenViduServerSide.Data;
+
+/// <summary>
+/// Applies migrations and seeds roles and users before the server starts listening
+/// (hosted services start before Kestrel), so no request ever sees an unmigrated database.
+/// </summary>
+internal sealed partial class DatabaseInitializer(IServiceScopeFactory scopeFactory, ILogger<DatabaseInitializer> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ApplicationDbContext>();
+        await db.Database.MigrateAsync(cancellationToken);
+        var dataSource = db.Database.GetDbConnection().DataSource;
+        LogMigrated(dataSource);
+
+        await scope.ServiceProvider.GetRequiredService<IdentitySeeder>().SeedAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Database {DataSource} is up to date")]
+    private partial void LogMigrated(string dataSource);
+}
