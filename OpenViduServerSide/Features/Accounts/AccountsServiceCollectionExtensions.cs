@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Accounts;
@@ -43,6 +44,13 @@ public static class AccountsServiceCollectionExtensions
             .AddDefaultTokenProviders();
 
         services.AddScoped<IdentitySeeder>();
+
+        // Cookies and circuits are protected by these keys; keep them on a volume so restarts keep people signed in.
+        if (builder.Configuration["DataProtection:KeysPath"] is { Length: > 0 } keysPath)
+        {
+            services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(keysPath));
+        }
+
         return builder;
     }
 }
