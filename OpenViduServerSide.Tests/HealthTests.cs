@@ -26,14 +26,17 @@ public sealed class HealthTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Readiness_reports_the_database()
+    public async Task Readiness_fails_and_says_why_when_OpenVidu_is_down()
     {
         var client = app.CreateBrowserLikeClient();
 
         using var response = await client.GetAsync("/health/ready", TestContext.Current.CancellationToken);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
-        Assert.Equal("Healthy", json.RootElement.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+        var checks = json.RootElement.GetProperty("checks");
+        Assert.Equal("Healthy", checks.GetProperty("database").GetProperty("status").GetString());
+        Assert.Equal("Unhealthy", checks.GetProperty("openvidu").GetProperty("status").GetString());
+        Assert.Contains("is not answering", checks.GetProperty("openvidu").GetProperty("description").GetString(), StringComparison.Ordinal);
     }
 }

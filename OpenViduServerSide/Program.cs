@@ -7,6 +7,7 @@ builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 builder.AddData();
 builder.AddAccounts();
+builder.AddOpenVidu();
 
 var app = builder.Build();
 

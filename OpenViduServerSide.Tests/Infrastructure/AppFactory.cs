@@ -18,6 +18,10 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         {
             ["ConnectionStrings:Default"] = $"Data Source={DatabasePath}",
             ["Seed:DemoUsers"] = "true",
+            // Nothing listens on the discard port: tests that need OpenVidu pass an emulator's URL instead.
+            ["OpenVidu:Url"] = "http://127.0.0.1:9",
+            ["OpenVidu:Secret"] = "MY_SECRET",
+            ["OpenVidu:Timeout"] = "00:00:02",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -30,6 +34,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.UseStaticWebAssets();
         // UseSetting, not ConfigureAppConfiguration: Program reads some settings before Build().
         foreach (var (key, value) in settings)
         {

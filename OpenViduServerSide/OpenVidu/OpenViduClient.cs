@@ -1,0 +1,290 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace OpenViduServerSide.OpenVidu;
+
+/// <summary>
+/// OpenVidu 2.32's REST API (<c>/openvidu/api</c>), typed. Basic auth is added by <see cref="OpenViduAuthHandler"/>;
+/// retries (idempotent calls only) and the overall timeout come from the resilience pipeline.
+/// Error statuses become <see cref="OpenViduException"/>; an unreachable or slow server becomes
+/// <see cref="OpenViduUnavailableException"/>. Statuses that are part of normal life (404 on a get, 409 on a
+/// create) are answered as values instead.
+/// </summary>
+public sealed partial class OpenViduClient(HttpClient http, IOptions<OpenViduOptions> options, ILogger<OpenViduClient> logger)
+{
+    private static readonly OpenViduJsonContext Json = OpenViduJsonContext.Default;
+
+    // ---- Sessions ----
+
+    /// <summary>POST /sessions. Returns null when a session with that customSessionId already exists (409).</summary>
+    public async Task<OpenViduSession?> CreateSessionAsync(SessionProperties properties, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Post, "sessions", JsonContent.Create(properties, Json.SessionProperties), cancellationToken);
+        if (response.StatusCode == HttpStatusCode.Conflict)
+        {
+            return null;
+        }
+
+        return await ReadAsync(response, Json.OpenViduSession, cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates the session named <paramref name="customSessionId"/> or takes the existing one (409 means another
+    /// request created it first, which is normal, contract P2). Returns the session id, which equals the name.
+    /// </summary>
+    public async Task<string> GetOrCreateSessionAsync(string customSessionId, CancellationToken cancellationToken = default)
+    {
+        var created = await CreateSessionAsync(new SessionProperties(customSessionId), cancellationToken);
+        if (created is null)
+        {
+            LogSessionExisted(customSessionId);
+        }
+
+        return created?.Id ?? customSessionId;
+    }
+
+    /// <summary>GET /sessions/{id}; null when OpenVidu does not know it.</summary>
+    public async Task<OpenViduSession?> GetSessionAsync(string sessionId, bool pendingConnections = false, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Get, $"sessions/{Escape(sessionId)}?pendingConnections={Bool(pendingConnections)}", null, cancellationToken);
+        return response.StatusCode == HttpStatusCode.NotFound ? null : await ReadAsync(response, Json.OpenViduSession, cancellationToken);
+    }
+
+    /// <summary>GET /sessions. Includes sessions nobody joined yet.</summary>
+    public async Task<IReadOnlyList<OpenViduSession>> ListSessionsAsync(bool pendingConnections = false, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Get, $"sessions?pendingConnections={Bool(pendingConnections)}", null, cancellationToken);
+        return (await ReadAsync(response, Json.SessionPage, cancellationToken)).Content;
+    }
+
+    /// <summary>DELETE /sessions/{id}: everyone is evicted. False when the session was already gone.</summary>
+    public async Task<bool> CloseSessionAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Delete, $"sessions/{Escape(sessionId)}", null, cancellationToken);
+        return await NoContentOrNotFoundAsync(response, cancellationToken);
+    }
+
+    // ---- Connections ----
+
+    /// <summary>POST /sessions/{id}/connection. A 404 (the session closed) surfaces as <see cref="OpenViduException"/> with status 404.</summary>
+    public async Task<OpenViduConnection> CreateConnectionAsync(string sessionId, ConnectionProperties properties, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Post, $"sessions/{Escape(sessionId)}/connection",
+            JsonContent.Create(properties, Json.ConnectionProperties), cancellationToken);
+        return await ReadAsync(response, Json.OpenViduConnection, cancellationToken);
+    }
+
+    /// <summary>
+    /// A connection in the session named <paramref name="customSessionId"/>, creating the session when needed.
+    /// OpenVidu closes a session when its last participant leaves, so a connection create can meet a 404 even for a
+    /// session that existed a moment ago (contract P1): then the session is created again and the call retried once.
+    /// With <paramref name="sessionKnownAlive"/> the first create-session round trip is skipped.
+    /// </summary>
+    public async Task<OpenViduConnection> CreateConnectionInSessionAsync(
+        string customSessionId, ConnectionProperties properties, bool sessionKnownAlive = false, CancellationToken cancellationToken = default)
+    {
+        if (!sessionKnownAlive)
+        {
+            await GetOrCreateSessionAsync(customSessionId, cancellationToken);
+        }
+
+        try
+        {
+            return await CreateConnectionAsync(customSessionId, properties, cancellationToken);
+        }
+        catch (OpenViduException e) when (e.Status == HttpStatusCode.NotFound)
+        {
+            LogSessionRecreated(customSessionId);
+            await GetOrCreateSessionAsync(customSessionId, cancellationToken);
+            return await CreateConnectionAsync(customSessionId, properties, cancellationToken);
+        }
+    }
+
+    /// <summary>GET /sessions/{id}/connection/{cid}; null when the session (400) or the connection (404) is unknown.</summary>
+    public async Task<OpenViduConnection?> GetConnectionAsync(string sessionId, string connectionId, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Get, $"sessions/{Escape(sessionId)}/connection/{Escape(connectionId)}", null, cancellationToken);
+        return response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest
+            ? null
+            : await ReadAsync(response, Json.OpenViduConnection, cancellationToken);
+    }
+
+    /// <summary>GET /sessions/{id}/connection (pending ones included, as OpenVidu defaults); null when the session is unknown.</summary>
+    public async Task<IReadOnlyList<OpenViduConnection>?> ListConnectionsAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Get, $"sessions/{Escape(sessionId)}/connection", null, cancellationToken);
+        return response.StatusCode == HttpStatusCode.NotFound ? null : (await ReadAsync(response, Json.ConnectionPage, cancellationToken)).Content;
+    }
+
+    /// <summary>DELETE /sessions/{id}/connection/{cid}: evicts an active user or revokes a pending token. False when either is unknown.</summary>
+    public async Task<bool> DeleteConnectionAsync(string sessionId, string connectionId, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Delete, $"sessions/{Escape(sessionId)}/connection/{Escape(connectionId)}", null, cancellationToken);
+        return response.StatusCode != HttpStatusCode.BadRequest && await NoContentOrNotFoundAsync(response, cancellationToken);
+    }
+
+    /// <summary>DELETE /sessions/{id}/stream/{streamId} (force-unpublish). False when the session or stream is unknown.</summary>
+    public async Task<bool> ForceUnpublishAsync(string sessionId, string streamId, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Delete, $"sessions/{Escape(sessionId)}/stream/{Escape(streamId)}", null, cancellationToken);
+        return response.StatusCode != HttpStatusCode.BadRequest && await NoContentOrNotFoundAsync(response, cancellationToken);
+    }
+
+    // ---- Signals ----
+
+    /// <summary>
+    /// POST /signal. Pass <c>Type</c> as <c>"signal:name"</c> so browser listeners on <c>signal:name</c> fire (contract P8).
+    /// 404 (no such session) and 406 (nobody connected, or unknown targets) surface as <see cref="OpenViduException"/>.
+    /// </summary>
+    public async Task SignalAsync(SignalRequest signal, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Post, "signal", JsonContent.Create(signal, Json.SignalRequest), cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+    }
+
+    // ---- Recordings (501 when OPENVIDU_RECORDING=false, OpenVidu's default) ----
+
+    public async Task<Recording> StartRecordingAsync(RecordingProperties properties, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Post, "recordings/start", JsonContent.Create(properties, Json.RecordingProperties), cancellationToken);
+        return await ReadAsync(response, Json.Recording, cancellationToken);
+    }
+
+    public async Task<Recording> StopRecordingAsync(string recordingId, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Post, $"recordings/stop/{Escape(recordingId)}", null, cancellationToken);
+        return await ReadAsync(response, Json.Recording, cancellationToken);
+    }
+
+    public async Task<Recording?> GetRecordingAsync(string recordingId, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Get, $"recordings/{Escape(recordingId)}", null, cancellationToken);
+        return response.StatusCode == HttpStatusCode.NotFound ? null : await ReadAsync(response, Json.Recording, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Recording>> ListRecordingsAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Get, "recordings", null, cancellationToken);
+        return (await ReadAsync(response, Json.RecordingList, cancellationToken)).Items;
+    }
+
+    public async Task<bool> DeleteRecordingAsync(string recordingId, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Delete, $"recordings/{Escape(recordingId)}", null, cancellationToken);
+        return await NoContentOrNotFoundAsync(response, cancellationToken);
+    }
+
+    // ---- Config ----
+
+    /// <summary>GET /config: also proves the secret is right, so the readiness check uses it.</summary>
+    public async Task<OpenViduConfig> GetConfigAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(HttpMethod.Get, "config", null, cancellationToken);
+        return await ReadAsync(response, Json.OpenViduConfig, cancellationToken);
+    }
+
+    // ---- Plumbing ----
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, "openvidu/api/" + path) { Content = content };
+        try
+        {
+            return await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        }
+        catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or BrokenCircuitException
+                                   || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            LogUnavailable(e, method.Method, path);
+            throw new OpenViduUnavailableException(
+                $"The video service (OpenVidu at {options.Value.BaseUri.GetLeftPart(UriPartial.Authority)}) is not answering. Try again in a moment.", e);
+        }
+    }
+
+    private async Task<T> ReadAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
+        await EnsureSuccessAsync(response, cancellationToken);
+        try
+        {
+            return await response.Content.ReadFromJsonAsync(type, cancellationToken)
+                ?? throw new OpenViduException(response.StatusCode, "OpenVidu answered with an empty body.");
+        }
+        catch (JsonException e)
+        {
+            throw new OpenViduException(response.StatusCode, $"OpenVidu answered with JSON the app cannot read: {e.Message}");
+        }
+    }
+
+    private async Task<bool> NoContentOrNotFoundAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+
+        await EnsureSuccessAsync(response, cancellationToken);
+        return true;
+    }
+
+    private async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+
+        var message = await ErrorMessageAsync(response, cancellationToken);
+        var path = response.RequestMessage?.RequestUri?.AbsolutePath ?? "";
+        LogError((int)response.StatusCode, path, message);
+        throw new OpenViduException(response.StatusCode, message);
+    }
+
+    private static async Task<string> ErrorMessageAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (body.Length > 0)
+        {
+            try
+            {
+                if (JsonSerializer.Deserialize(body, Json.OpenViduError)?.Message is { Length: > 0 } message)
+                {
+                    return message;
+                }
+            }
+            catch (JsonException)
+            {
+                // Not OpenVidu's error shape: fall through to the status text.
+            }
+        }
+
+        return response.StatusCode switch
+        {
+            HttpStatusCode.NotImplemented => "Recording is disabled on this OpenVidu server (OPENVIDU_RECORDING=false).",
+            HttpStatusCode.Unauthorized => "OpenVidu refused the secret: check the setting OpenVidu:Secret.",
+            HttpStatusCode.NotFound => "OpenVidu does not know that session.",
+            HttpStatusCode.NotAcceptable => "Nobody is connected to that session.",
+            _ => $"OpenVidu answered {(int)response.StatusCode} {response.ReasonPhrase}.",
+        };
+    }
+
+    private static string Escape(string value) => Uri.EscapeDataString(value);
+
+    private static string Bool(bool value) => value ? "true" : "false";
+
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Error, Message = "OpenVidu is unavailable ({Method} {Path})")]
+    private partial void LogUnavailable(Exception exception, string method, string path);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "OpenVidu answered {Status} to {Path}: {Message}")]
+    private partial void LogError(int status, string path, string message);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Debug, Message = "Session {SessionId} already existed (409)")]
+    private partial void LogSessionExisted(string sessionId);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Session {SessionId} had closed; created it again for a new connection")]
+    private partial void LogSessionRecreated(string sessionId);
+}
