@@ -1,0 +1,137 @@
+using System.Text;
+using Microsoft.Extensions.Primitives;
+
+namespace OpenViduEmulator.Rest;
+
+/// <summary>
+/// What runs before the REST endpoints: deprecated path rewriting, CORS, the test faults (latency, forced
+/// failures) and HTTP Basic authentication (contract §1.1).
+/// </summary>
+internal static class RestPipeline
+{
+    public const string ApiPrefix = "/openvidu/api";
+    private const string PublicUrlPath = ApiPrefix + "/config/openvidu-publicurl";
+
+    public static IApplicationBuilder UseOpenViduRest(this IApplicationBuilder app, string secret, RestFaults faults)
+    {
+        var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("OPENVIDUAPP:" + secret));
+
+        app.Use(async (ctx, next) =>
+        {
+            RewriteDeprecatedPath(ctx.Request);
+            var path = ctx.Request.Path;
+            if (!path.StartsWithSegments(ApiPrefix, StringComparison.Ordinal))
+            {
+                await next(ctx);
+                return;
+            }
+
+            // CORS: all origins, headers and methods.
+            var origin = ctx.Request.Headers.Origin;
+            if (!StringValues.IsNullOrEmpty(origin))
+            {
+                ctx.Response.Headers.AccessControlAllowOrigin = origin;
+                ctx.Response.Headers.AccessControlAllowCredentials = "true";
+                ctx.Response.Headers.Vary = "Origin";
+            }
+
+            if (HttpMethods.IsOptions(ctx.Request.Method) && ctx.Request.Headers.ContainsKey("Access-Control-Request-Method"))
+            {
+                ctx.Response.Headers.AccessControlAllowMethods = ctx.Request.Headers.AccessControlRequestMethod;
+                ctx.Response.Headers.AccessControlAllowHeaders = ctx.Request.Headers.AccessControlRequestHeaders;
+                ctx.Response.StatusCode = StatusCodes.Status200OK;
+                return;
+            }
+
+            var latency = faults.Latency;
+            if (latency > TimeSpan.Zero)
+            {
+                await Task.Delay(latency, ctx.RequestAborted);
+            }
+
+            if (faults.TakeFailure() is { } failure)
+            {
+                await RestResults.WriteErrorAsync(ctx, failure, "Failure injected by the OpenVidu emulator");
+                return;
+            }
+
+            var isPublic = path.Equals(PublicUrlPath, StringComparison.Ordinal)
+                && (HttpMethods.IsGet(ctx.Request.Method) || HttpMethods.IsHead(ctx.Request.Method));
+            if (!isPublic && !string.Equals(ctx.Request.Headers.Authorization, expected, StringComparison.Ordinal))
+            {
+                ctx.Response.Headers.WWWAuthenticate = "Basic realm=\"Realm\"";
+                await RestResults.WriteErrorAsync(ctx, StatusCodes.Status401Unauthorized, "Unauthorized");
+                return;
+            }
+
+            await next(ctx);
+        });
+        return app;
+    }
+
+    /// <summary>SUPPORT_DEPRECATED_API=true: /api/**, /config/** and /cdr/** are served as /openvidu/api/**.</summary>
+    private static void RewriteDeprecatedPath(HttpRequest request)
+    {
+        var path = request.Path;
+        if (path.StartsWithSegments("/api", StringComparison.Ordinal, out var rest))
+        {
+            request.Path = new PathString(ApiPrefix).Add(rest);
+        }
+        else if (path.StartsWithSegments("/config", StringComparison.Ordinal) || path.StartsWithSegments("/cdr", StringComparison.Ordinal))
+        {
+            request.Path = new PathString(ApiPrefix).Add(path);
+        }
+    }
+}
+
+/// <summary>Latency and forced failures injected into REST requests by the test controls. Thread-safe.</summary>
+internal sealed class RestFaults
+{
+    private readonly Lock _gate = new();
+    private TimeSpan _latency;
+    private int _failuresLeft;
+    private int _failureStatus;
+
+    public TimeSpan Latency
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _latency;
+            }
+        }
+
+        set
+        {
+            lock (_gate)
+            {
+                _latency = value;
+            }
+        }
+    }
+
+    public void FailNext(int count, int statusCode)
+    {
+        lock (_gate)
+        {
+            _failuresLeft = count;
+            _failureStatus = statusCode;
+        }
+    }
+
+    /// <summary>The status to fail this request with, or null to serve it.</summary>
+    public int? TakeFailure()
+    {
+        lock (_gate)
+        {
+            if (_failuresLeft <= 0)
+            {
+                return null;
+            }
+
+            _failuresLeft--;
+            return _failureStatus;
+        }
+    }
+}

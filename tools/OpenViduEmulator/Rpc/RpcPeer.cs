@@ -1,0 +1,146 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Connections;
+using OpenViduEmulator.State;
+
+namespace OpenViduEmulator.Rpc;
+
+/// <summary>
+/// One browser WebSocket on /openvidu. Outgoing frames go through a queue so that they can be sent while
+/// the engine's lock is held, in the order of the state changes; one loop reads requests, one writes frames.
+/// </summary>
+internal sealed class RpcPeer(HttpContext context, WebSocket socket)
+{
+    private readonly Channel<string?> _outbox = Channel.CreateUnbounded<string?>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <summary>The JSON-RPC session id (Kurento layer), returned in every result as <c>sessionId</c>.</summary>
+    public string RpcSessionId { get; } = Ids.NewOpaque(26).ToLowerInvariant();
+
+    /// <summary>The client IP, honouring <c>X-Real-IP</c> as OpenVidu does.</summary>
+    public string RemoteIp { get; } = context.Request.Headers["X-Real-IP"].FirstOrDefault()
+        ?? context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    /// <summary>The participant this socket joined as. Guarded by the engine's lock.</summary>
+    public EmulatedConnection? Participant { get; set; }
+
+    public void Notify(string method, JsonObject parameters) =>
+        Enqueue(new JsonObject { ["method"] = method, ["params"] = parameters, ["jsonrpc"] = "2.0" });
+
+    public void Respond(JsonNode? id, JsonObject result, bool injectSessionId = true)
+    {
+        if (injectSessionId)
+        {
+            result["sessionId"] = RpcSessionId;
+        }
+
+        Enqueue(new JsonObject { ["id"] = id?.DeepClone(), ["result"] = result, ["jsonrpc"] = "2.0" });
+    }
+
+    public void RespondError(JsonNode? id, int code, string message, JsonNode? data = null)
+    {
+        var error = new JsonObject { ["code"] = code, ["message"] = message };
+        if (data is not null)
+        {
+            error["data"] = data;
+        }
+
+        Enqueue(new JsonObject { ["id"] = id?.DeepClone(), ["error"] = error, ["jsonrpc"] = "2.0" });
+    }
+
+    private void Enqueue(JsonObject frame) => _outbox.Writer.TryWrite(JsonText.Write(frame));
+
+    /// <summary>Closes the socket with a close frame after <paramref name="delay"/> unless the client closed it first.</summary>
+    public void CloseAfter(TimeSpan delay) =>
+        _ = Task.Delay(delay, context.RequestAborted).ContinueWith(
+            _ => _outbox.Writer.TryWrite(null), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+
+    /// <summary>Drops the TCP connection without a close frame.</summary>
+    public void Abort()
+    {
+        _outbox.Writer.TryComplete();
+        socket.Abort();
+        context.Abort();
+    }
+
+    /// <summary>Serves the socket until it closes; each request goes to <paramref name="handle"/>.</summary>
+    public async Task RunAsync(Action<RpcPeer, JsonObject> handle)
+    {
+        var ct = context.RequestAborted;
+        var writer = WriteLoopAsync(ct);
+        try
+        {
+            var buffer = new ArrayBufferWriter<byte>();
+            while (socket.State == WebSocketState.Open)
+            {
+                buffer.Clear();
+                ValueWebSocketReceiveResult received;
+                do
+                {
+                    received = await socket.ReceiveAsync(buffer.GetMemory(4096), ct);
+                    buffer.Advance(received.Count);
+                }
+                while (!received.EndOfMessage);
+
+                if (received.MessageType == WebSocketMessageType.Close)
+                {
+                    break;
+                }
+
+                JsonObject? request = null;
+                try
+                {
+                    request = JsonNode.Parse(buffer.WrittenSpan) as JsonObject;
+                }
+                catch (JsonException)
+                {
+                }
+
+                if (request is null)
+                {
+                    RespondError(null, -32700, "Parse error");
+                    continue;
+                }
+
+                handle(this, request);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ConnectionAbortedException)
+        {
+            // Socket lost: the caller evicts the participant.
+        }
+        finally
+        {
+            _outbox.Writer.TryComplete();
+            await writer;
+        }
+    }
+
+    private async Task WriteLoopAsync(CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var frame in _outbox.Reader.ReadAllAsync(ct))
+            {
+                if (frame is null)
+                {
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", ct);
+                    return;
+                }
+
+                await socket.SendAsync(Encoding.UTF8.GetBytes(frame), WebSocketMessageType.Text, endOfMessage: true, ct);
+            }
+
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", ct);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException or ConnectionAbortedException)
+        {
+        }
+    }
+}
