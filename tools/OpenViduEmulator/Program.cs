@@ -19,3 +19,6 @@ Console.CancelKeyPress += (_, e) =>
 };
 AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.TrySetResult();
 await stop.Task;
+
+// The tests reference this project and the app; keep this Program out of their way (.NET 10 makes it public by default).
+internal partial class Program;
