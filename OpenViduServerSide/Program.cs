@@ -8,6 +8,7 @@ builder.Services.AddMudServices();
 builder.AddData();
 builder.AddAccounts();
 builder.AddOpenVidu();
+builder.AddCalls();
 
 var app = builder.Build();
 

@@ -1,0 +1,57 @@
+using Microsoft.Playwright;
+using OpenViduServerSide.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace OpenViduServerSide.Tests.EndToEnd;
+
+/// <summary>Two people in two browsers, the app and the OpenVidu emulator: the tutorial's flow, end to end.</summary>
+public sealed class CallFlowTests(BrowserFixture browsers) : IAsyncLifetime
+{
+    private LiveApp app = default!;
+
+    public async ValueTask InitializeAsync() => app = await LiveApp.StartAsync();
+
+    public async ValueTask DisposeAsync() => await app.DisposeAsync();
+
+    [Fact]
+    public async Task Publisher_and_subscriber_see_each_other_and_the_screen_share()
+    {
+        await using var publisherContext = await browsers.NewContextAsync(app.BaseUrl);
+        await using var subscriberContext = await browsers.NewContextAsync(app.BaseUrl);
+        var publisher = new AppPage(await publisherContext.NewPageAsync());
+        var subscriber = new AppPage(await subscriberContext.NewPageAsync());
+
+        await publisher.SignInAsync("publisher1");
+        await publisher.JoinAsync("TUTORIAL", "Alice");
+        await subscriber.SignInAsync("subscriber");
+        await subscriber.JoinAsync("TUTORIAL", "Bob");
+
+        // Publisher: its own camera plays for real (fake device), and the subscriber is listed.
+        await Expect(publisher.Tile("Alice")).ToHaveCountAsync(1);
+        await publisher.Page.WaitForFunctionAsync("() => [...document.querySelectorAll('[data-testid=video-grid] video')].some(v => v.videoWidth > 0)");
+        await Expect(publisher.Participants.Filter(new() { HasText = "subscriber" })).ToHaveCountAsync(1);
+
+        // Subscriber: no camera of its own, the placeholder, and publisher1's tile with a stream bound.
+        await Expect(subscriber.Page.GetByTestId("subscriber-placeholder")).ToBeVisibleAsync();
+        await Expect(subscriber.Tile("Bob")).ToHaveCountAsync(0);
+        await Expect(subscriber.Tile("Alice")).ToHaveCountAsync(1);
+        await Expect(subscriber.Tile("Alice").GetByTestId("tile-username")).ToHaveTextAsync("publisher1");
+        await subscriber.Page.WaitForFunctionAsync("() => [...document.querySelectorAll('[data-testid=video-grid] video')].some(v => v.srcObject)");
+        await subscriber.Page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("call-subscriber-view") });
+        await publisher.Page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("call-publisher-view") });
+
+        // Screen share: a second connection whose stream lands in the subscriber's screen area.
+        await publisher.Page.GetByTestId("toggle-screen").ClickAsync();
+        await Expect(subscriber.ScreenTiles).ToHaveCountAsync(1);
+        await Expect(subscriber.ScreenTiles.GetByTestId("tile-nickname")).ToHaveTextAsync("Alice");
+        await Expect(publisher.ScreenTiles).ToHaveCountAsync(1);
+        await subscriber.Page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("call-subscriber-sees-screen") });
+
+        // Leaving: every tile of publisher1 vanishes from the subscriber's page, and the server forgets both connections.
+        await publisher.Page.GetByTestId("leave").ClickAsync();
+        await Expect(publisher.Page.GetByTestId("join-button")).ToBeVisibleAsync();
+        await Expect(subscriber.Tile("Alice")).ToHaveCountAsync(0);
+        await Expect(subscriber.ScreenTiles).ToHaveCountAsync(0);
+        await Expect(subscriber.Participants.Filter(new() { HasText = "publisher1" })).ToHaveCountAsync(0);
+    }
+}

@@ -1,0 +1,465 @@
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.JSInterop;
+using OpenViduServerSide.OpenVidu;
+
+namespace OpenViduServerSide.Features.Calls;
+
+/// <summary>
+/// One circuit's call: asks <see cref="SessionDirectory"/> for tokens, drives the browser through <see cref="OpenViduInterop"/>,
+/// receives openvidu-browser's events as [JSInvokable] callbacks and keeps the page's <see cref="CallViewModel"/>.
+/// Scoped, so it lives and dies with the circuit; disposing it releases the user's connections at OpenVidu.
+/// </summary>
+public sealed partial class CallState(
+    SessionDirectory directory,
+    OpenViduInterop browser,
+    AuthenticationStateProvider authentication,
+    ILogger<CallState> logger) : IAsyncDisposable
+{
+    private readonly Dictionary<string, ConnectionData> remoteConnections = new(StringComparer.Ordinal);
+    private readonly List<VideoTile> tiles = [];
+    private readonly List<Func<Task>> listeners = [];
+    private DotNetObjectReference<CallState>? self;
+
+    private CallPhase phase;
+    private string sessionName = "";
+    private string nickname = "";
+    private string userName = "";
+    private string? role;
+    private string? cameraConnectionId;
+    private string? screenConnectionId;
+    private string? mainStreamId;
+    private bool microphoneOn;
+    private bool cameraOn;
+    private bool screenShareBusy;
+    private bool reconnecting;
+    private CallNotice? notice;
+
+    public CallViewModel View { get; private set; } = CallViewModel.Empty;
+
+    /// <summary>Calls <paramref name="onChange"/> after every change of <see cref="View"/> until disposed.</summary>
+    public IDisposable OnChange(Func<Task> onChange)
+    {
+        listeners.Add(onChange);
+        return new Unsubscriber(() => listeners.Remove(onChange));
+    }
+
+    // ---------- What the person does ----------
+
+    public async Task JoinAsync(string name, string nick, CancellationToken cancellationToken = default)
+    {
+        if (phase != CallPhase.NotJoined)
+        {
+            return;
+        }
+
+        phase = CallPhase.Joining;
+        sessionName = name;
+        nickname = nick.Trim();
+        notice = null;
+        userName = (await authentication.GetAuthenticationStateAsync()).User.Identity?.Name ?? "";
+        await ChangedAsync();
+
+        IssuedConnection issued;
+        try
+        {
+            issued = await directory.IssueAsync(sessionName, userName, nickname, ConnectionKind.Camera, cancellationToken);
+        }
+        catch (Exception e) when (Describe(e) is { } message)
+        {
+            await ResetAsync(new CallNotice(NoticeLevel.Error, message));
+            return;
+        }
+
+        role = issued.Role;
+        cameraConnectionId = issued.ConnectionId;
+        self ??= DotNetObjectReference.Create(this);
+        JoinResult result;
+        try
+        {
+            result = await browser.JoinAsync(self, issued.Token, ConnectionData.ToClientData(nickname), publish: role != OpenViduRoles.Subscriber);
+        }
+        catch (JSException e)
+        {
+            LogBrowserFailed(e, "join");
+            await directory.ReleaseAsync(sessionName, issued.ConnectionId, CancellationToken.None);
+            await ResetAsync(new CallNotice(NoticeLevel.Error, "Your browser could not start the call. Reload the page and try again."));
+            return;
+        }
+
+        if (result.Error is { } error || result.ConnectionId is null)
+        {
+            LogJoinRefused(sessionName, result.Error?.Name ?? "", result.Error?.Message ?? "");
+            await directory.ReleaseAsync(sessionName, issued.ConnectionId, CancellationToken.None);
+            await ResetAsync(new CallNotice(NoticeLevel.Error,
+                $"The video server did not let you in ({result.Error?.Message ?? "no answer"}). Try joining again."));
+            return;
+        }
+
+        phase = CallPhase.InCall;
+        directory.MarkJoined(sessionName, issued.ConnectionId);
+        if (result.StreamId is { } streamId)
+        {
+            microphoneOn = cameraOn = true;
+            tiles.Insert(0, new VideoTile(streamId, issued.ConnectionId, nickname, userName, IsScreen: false, IsLocal: true, true, true));
+            directory.UpdateMedia(sessionName, issued.ConnectionId, streamId, true, true);
+        }
+        else if (result.PublishError is { } publishError)
+        {
+            LogPublishFailed(publishError.Name, publishError.Message);
+            notice = new CallNotice(NoticeLevel.Warning, DescribeDeviceError(publishError, "camera or microphone"));
+        }
+
+        await ChangedAsync();
+    }
+
+    public async Task LeaveAsync()
+    {
+        if (phase == CallPhase.NotJoined)
+        {
+            return;
+        }
+
+        try
+        {
+            await browser.LeaveAsync();
+        }
+        catch (JSException e)
+        {
+            LogBrowserFailed(e, "leave");
+        }
+
+        await ReleaseConnectionsAsync();
+        await ResetAsync(null);
+    }
+
+    public async Task ToggleMicrophoneAsync()
+    {
+        microphoneOn = !microphoneOn;
+        await browser.SetMicrophoneAsync(microphoneOn);
+        UpdateLocalTile();
+        await ChangedAsync();
+    }
+
+    public async Task ToggleCameraAsync()
+    {
+        cameraOn = !cameraOn;
+        await browser.SetCameraAsync(cameraOn);
+        UpdateLocalTile();
+        await ChangedAsync();
+    }
+
+    public async Task StartScreenShareAsync()
+    {
+        if (phase != CallPhase.InCall || screenConnectionId is not null || screenShareBusy)
+        {
+            return;
+        }
+
+        screenShareBusy = true;
+        notice = null;
+        await ChangedAsync();
+        try
+        {
+            var issued = await directory.IssueAsync(sessionName, userName, nickname, ConnectionKind.Screen);
+            var result = await browser.ShareScreenAsync(issued.Token, ConnectionData.ToClientData(nickname));
+            if (result.ConnectionId is null || result.StreamId is null)
+            {
+                await directory.ReleaseAsync(sessionName, issued.ConnectionId, CancellationToken.None);
+                var error = result.Error ?? new JsError("ERROR", "no answer");
+                LogPublishFailed(error.Name, error.Message);
+                notice = new CallNotice(NoticeLevel.Warning, DescribeDeviceError(error, "screen"));
+            }
+            else
+            {
+                screenConnectionId = issued.ConnectionId;
+                directory.MarkJoined(sessionName, issued.ConnectionId);
+                directory.UpdateMedia(sessionName, issued.ConnectionId, result.StreamId, false, true);
+            }
+        }
+        catch (Exception e) when (Describe(e) is { } message)
+        {
+            notice = new CallNotice(NoticeLevel.Error, message);
+        }
+        finally
+        {
+            screenShareBusy = false;
+            await ChangedAsync();
+        }
+    }
+
+    public async Task StopScreenShareAsync()
+    {
+        if (screenConnectionId is not { } connectionId)
+        {
+            return;
+        }
+
+        screenConnectionId = null;
+        await browser.StopScreenAsync();
+        RemoveTiles(t => t.ConnectionId == connectionId);
+        await directory.ReleaseAsync(sessionName, connectionId, CancellationToken.None);
+        await ChangedAsync();
+    }
+
+    public Task SelectMainAsync(string streamId)
+    {
+        mainStreamId = streamId;
+        return ChangedAsync();
+    }
+
+    public Task DismissNoticeAsync()
+    {
+        notice = null;
+        return ChangedAsync();
+    }
+
+    // ---------- What the browser reports (openvidu-interop.js) ----------
+
+    [JSInvokable]
+    public Task OnConnectionCreated(string connectionId, string data)
+    {
+        remoteConnections[connectionId] = ConnectionData.Parse(data);
+        return ChangedAsync();
+    }
+
+    [JSInvokable]
+    public Task OnConnectionDestroyed(string connectionId, string reason)
+    {
+        remoteConnections.Remove(connectionId);
+        RemoveTiles(t => t.ConnectionId == connectionId);
+        LogRemoteLeft(connectionId, reason);
+        return ChangedAsync();
+    }
+
+    [JSInvokable]
+    public Task OnStreamCreated(StreamInfo stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var data = ConnectionData.Parse(stream.ConnectionData);
+        var isScreen = stream.TypeOfVideo == "SCREEN" || data.Kind == ConnectionKind.Screen;
+        tiles.RemoveAll(t => t.StreamId == stream.StreamId);
+        tiles.Add(new VideoTile(stream.StreamId, stream.ConnectionId, data.Nickname, data.UserName, isScreen,
+            IsLocal: stream.ConnectionId == screenConnectionId, stream.AudioActive, stream.VideoActive));
+        return ChangedAsync();
+    }
+
+    [JSInvokable]
+    public Task OnStreamDestroyed(string streamId, string reason)
+    {
+        RemoveTiles(t => t.StreamId == streamId);
+        return ChangedAsync();
+    }
+
+    [JSInvokable]
+    public Task OnStreamPropertyChanged(string streamId, string property, bool value)
+    {
+        var index = tiles.FindIndex(t => t.StreamId == streamId);
+        if (index >= 0)
+        {
+            tiles[index] = property == "audioActive" ? tiles[index] with { AudioActive = value } : tiles[index] with { VideoActive = value };
+        }
+
+        return ChangedAsync();
+    }
+
+    [JSInvokable]
+    public async Task OnSessionDisconnected(string reason)
+    {
+        LogDisconnected(sessionName, reason);
+        try
+        {
+            await browser.StopScreenAsync();
+        }
+        catch (JSException e)
+        {
+            LogBrowserFailed(e, "stop screen");
+        }
+
+        await ReleaseConnectionsAsync();
+        await ResetAsync(new CallNotice(reason == "networkDisconnect" ? NoticeLevel.Warning : NoticeLevel.Error, DescribeDisconnect(reason)));
+    }
+
+    [JSInvokable]
+    public async Task OnScreenShareEnded(string reason)
+    {
+        if (screenConnectionId is { } connectionId)
+        {
+            screenConnectionId = null;
+            RemoveTiles(t => t.ConnectionId == connectionId);
+            await directory.ReleaseAsync(sessionName, connectionId, CancellationToken.None);
+        }
+
+        if (reason != "browserStopped")
+        {
+            notice = new CallNotice(NoticeLevel.Warning, "Your screen share was stopped: " + DescribeDisconnect(reason));
+        }
+
+        await ChangedAsync();
+    }
+
+    [JSInvokable]
+    public Task OnReconnecting()
+    {
+        reconnecting = true;
+        notice = new CallNotice(NoticeLevel.Warning, "The connection to the video server dropped. Reconnecting…");
+        return ChangedAsync();
+    }
+
+    [JSInvokable]
+    public Task OnReconnected()
+    {
+        reconnecting = false;
+        notice = new CallNotice(NoticeLevel.Info, "Reconnected to the video server.");
+        return ChangedAsync();
+    }
+
+    [JSInvokable]
+    public Task OnException(string name, string message)
+    {
+        LogBrowserException(name, message);
+        // NO_STREAM_PLAYING_EVENT only says a remote video has not started yet; a tile shows that already.
+        if (name is "ICE_CONNECTION_FAILED" or "ICE_CONNECTION_DISCONNECTED")
+        {
+            notice = new CallNotice(NoticeLevel.Warning, "The media connection is having network trouble; some videos may freeze.");
+            return ChangedAsync();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    [JSInvokable]
+    public Task OnSignal(string type, string data, string? from) => Task.CompletedTask;
+
+    // ---------- Plumbing ----------
+
+    private async Task ReleaseConnectionsAsync()
+    {
+        foreach (var connectionId in new[] { screenConnectionId, cameraConnectionId })
+        {
+            if (connectionId is not null)
+            {
+                await directory.ReleaseAsync(sessionName, connectionId, CancellationToken.None);
+            }
+        }
+
+        screenConnectionId = cameraConnectionId = null;
+    }
+
+    private Task ResetAsync(CallNotice? message)
+    {
+        phase = CallPhase.NotJoined;
+        role = null;
+        cameraConnectionId = screenConnectionId = mainStreamId = null;
+        microphoneOn = cameraOn = reconnecting = screenShareBusy = false;
+        remoteConnections.Clear();
+        tiles.Clear();
+        notice = message;
+        return ChangedAsync();
+    }
+
+    private void UpdateLocalTile()
+    {
+        var index = tiles.FindIndex(t => t.IsLocal && !t.IsScreen);
+        if (index >= 0)
+        {
+            tiles[index] = tiles[index] with { AudioActive = microphoneOn, VideoActive = cameraOn };
+            directory.UpdateMedia(sessionName, tiles[index].ConnectionId, tiles[index].StreamId, microphoneOn, cameraOn);
+        }
+    }
+
+    private void RemoveTiles(Predicate<VideoTile> match)
+    {
+        tiles.RemoveAll(match);
+        if (mainStreamId is not null && tiles.TrueForAll(t => t.StreamId != mainStreamId))
+        {
+            mainStreamId = null;
+        }
+    }
+
+    private async Task ChangedAsync()
+    {
+        View = new CallViewModel(
+            phase, sessionName, nickname, userName, role, microphoneOn, cameraOn, screenConnectionId is not null, screenShareBusy,
+            [.. tiles.Where(t => !t.IsScreen)], [.. tiles.Where(t => t.IsScreen)], mainStreamId, notice, reconnecting);
+        foreach (var listener in listeners.ToArray())
+        {
+            await listener();
+        }
+    }
+
+    private string? Describe(Exception e)
+    {
+        switch (e)
+        {
+            case CallRefusedException:
+                return e.Message;
+            case OpenViduUnavailableException:
+                return e.Message;
+            case OpenViduException openVidu:
+                LogOpenViduRefused(openVidu, (int)openVidu.Status);
+                return $"The video server refused: {openVidu.Message}";
+            default:
+                return null;
+        }
+    }
+
+    internal static string DescribeDisconnect(string reason) => reason switch
+    {
+        "forceDisconnectByUser" => "A moderator removed you from the call.",
+        "forceDisconnectByServer" => "You were removed from the call by a moderator or an administrator.",
+        "sessionClosedByServer" => "The call was ended for everyone by a moderator or an administrator.",
+        "networkDisconnect" => "Your connection to the video server was lost. Check your network and join again.",
+        "nodeCrashed" or "openviduServerStopped" or "mediaServerDisconnect" => "The video server stopped. Join again in a moment.",
+        _ => $"You were disconnected from the call ({reason}).",
+    };
+
+    internal static string DescribeDeviceError(JsError error, string device) => error.Name switch
+    {
+        "DEVICE_ACCESS_DENIED" or "NotAllowedError" =>
+            $"Your browser blocked the {device}. Allow it (the icon in the address bar) and try again; meanwhile you can watch and listen.",
+        "SCREEN_CAPTURE_DENIED" or "SCREEN_SHARING_NOT_SUPPORTED" or "SCREEN_EXTENSION_DISABLED" =>
+            "Screen sharing was cancelled or is not allowed in this browser.",
+        "NO_INPUT_SOURCE_SET" or "INPUT_VIDEO_DEVICE_NOT_FOUND" or "INPUT_AUDIO_DEVICE_NOT_FOUND" =>
+            $"No {device} was found. Plug one in and join again; meanwhile you can watch and listen.",
+        "DEVICE_ALREADY_IN_USE" => $"Another program is using your {device}. Close it and join again.",
+        _ => $"Your {device} could not be published ({error.Message}).",
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        // The circuit is gone (tab closed, reload, lost): free this user's connections so nobody sees a ghost.
+        listeners.Clear();
+        if (phase != CallPhase.NotJoined)
+        {
+            await ReleaseConnectionsAsync();
+        }
+
+        self?.Dispose();
+    }
+
+    private sealed class Unsubscriber(Action dispose) : IDisposable
+    {
+        public void Dispose() => dispose();
+    }
+
+    [LoggerMessage(EventId = 3100, Level = LogLevel.Warning, Message = "The browser failed to {Operation}")]
+    private partial void LogBrowserFailed(Exception exception, string operation);
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "OpenVidu refused the browser's join to {SessionName}: {Name} {Message}")]
+    private partial void LogJoinRefused(string sessionName, string name, string message);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "Could not publish: {Name} {Message}")]
+    private partial void LogPublishFailed(string name, string message);
+
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Information, Message = "Disconnected from {SessionName}: {Reason}")]
+    private partial void LogDisconnected(string sessionName, string reason);
+
+    [LoggerMessage(EventId = 3104, Level = LogLevel.Debug, Message = "Connection {ConnectionId} left: {Reason}")]
+    private partial void LogRemoteLeft(string connectionId, string reason);
+
+    [LoggerMessage(EventId = 3105, Level = LogLevel.Information, Message = "openvidu-browser exception {Name}: {Message}")]
+    private partial void LogBrowserException(string name, string message);
+
+    [LoggerMessage(EventId = 3106, Level = LogLevel.Warning, Message = "OpenVidu refused a call request with {Status}")]
+    private partial void LogOpenViduRefused(Exception exception, int status);
+}

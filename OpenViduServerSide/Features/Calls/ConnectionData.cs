@@ -1,0 +1,77 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace OpenViduServerSide.Features.Calls;
+
+public enum ConnectionKind
+{
+    Camera,
+    Screen,
+}
+
+/// <summary>
+/// What travels with a connection. The server sets <c>serverData</c> when it mints the token (user name and whether it is
+/// a screen); the browser adds <c>clientData</c> (the nickname) when it connects. Browsers see both joined by
+/// <c>%/%</c> (contract P10).
+/// </summary>
+public sealed record ConnectionData(string UserName, ConnectionKind Kind, string Nickname)
+{
+    private const string Separator = "%/%";
+
+    public string ToServerData() => JsonSerializer.Serialize(new ServerData(UserName, Kind == ConnectionKind.Screen ? "screen" : "camera"), CallJsonContext.Default.ServerData);
+
+    public static string ToClientData(string nickname) => JsonSerializer.Serialize(new ClientData(nickname), CallJsonContext.Default.ClientData);
+
+    /// <summary>Reads the combined metadata a browser reports; unknown or broken parts fall back to blanks, never throw.</summary>
+    public static ConnectionData Parse(string? combined)
+    {
+        var parts = (combined ?? "").Split(Separator);
+        string clientJson = "", serverJson = "";
+        foreach (var part in parts)
+        {
+            if (part.Contains("\"serverData\"", StringComparison.Ordinal))
+            {
+                serverJson = part;
+            }
+            else if (part.Contains("\"clientData\"", StringComparison.Ordinal))
+            {
+                clientJson = part;
+            }
+        }
+
+        var server = TryRead(serverJson, CallJsonContext.Default.ServerData);
+        var client = TryRead(clientJson, CallJsonContext.Default.ClientData);
+        return new ConnectionData(
+            server?.UserName ?? "",
+            server?.Kind == "screen" ? ConnectionKind.Screen : ConnectionKind.Camera,
+            client?.Nickname ?? "");
+    }
+
+    public static ConnectionData FromServerData(string? serverData, string? clientData) =>
+        Parse($"{clientData}{Separator}{serverData}");
+
+    private static T? TryRead<T>(string json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) where T : class
+    {
+        if (json.Length == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(json, type);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
+
+internal sealed record ServerData([property: JsonPropertyName("serverData")] string UserName, [property: JsonPropertyName("kind")] string Kind);
+
+internal sealed record ClientData([property: JsonPropertyName("clientData")] string Nickname);
+
+[JsonSerializable(typeof(ServerData))]
+[JsonSerializable(typeof(ClientData))]
+internal sealed partial class CallJsonContext : JsonSerializerContext;

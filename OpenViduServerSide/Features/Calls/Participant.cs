@@ -1,0 +1,25 @@
+namespace OpenViduServerSide.Features.Calls;
+
+/// <summary>One OpenVidu connection as the server knows it. A user sharing their screen has two.</summary>
+public sealed record Participant(
+    string SessionName,
+    string ConnectionId,
+    string UserName,
+    string Nickname,
+    string Role,
+    ConnectionKind Kind,
+    DateTimeOffset IssuedAt,
+    DateTimeOffset? JoinedAt = null,
+    string? StreamId = null,
+    bool MicrophoneOn = false,
+    bool CameraOn = false)
+{
+    /// <summary>The token was used: the browser is in the call (pending connections are not counted, contract P4).</summary>
+    public bool IsActive => JoinedAt is not null;
+}
+
+/// <summary>What the server hands a browser: the connection and its single-use token.</summary>
+public sealed record IssuedConnection(string SessionName, string ConnectionId, string Token, string Role);
+
+/// <summary>A request the rules refuse; the message is for the person who made it.</summary>
+public sealed class CallRefusedException(string message) : Exception(message);

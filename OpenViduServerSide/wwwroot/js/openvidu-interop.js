@@ -1,0 +1,194 @@
+// Thin translation layer between Blazor (CallState, via a DotNetObjectReference) and openvidu-browser 2.32.
+// It holds the openvidu-browser objects of this tab's one call and forwards their events; every decision
+// (who may publish, what to show, what a reason means) is made in C#.
+
+const bundleUrl = new URL('../lib/openvidu-browser/openvidu-browser-2.32.2.min.js', import.meta.url).href;
+let bundleLoading;
+
+function loadOpenVidu() {
+  if (globalThis.OpenVidu) return Promise.resolve();
+  bundleLoading ??= new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = bundleUrl;
+    script.onload = () => resolve();
+    script.onerror = () => reject(new Error('The video library could not be loaded.'));
+    document.head.appendChild(script);
+  });
+  return bundleLoading;
+}
+
+let dotnet = null;      // DotNetObjectReference<CallState>
+let camera = null;      // { ov, session, publisher }
+let screen = null;      // { ov, session, publisher }
+const managers = new Map(); // streamId -> StreamManager (Publisher or Subscriber)
+const pendingVideos = new Map(); // streamId -> [<video>] waiting for their stream
+
+function notify(method, ...args) {
+  dotnet?.invokeMethodAsync(method, ...args).catch(() => { /* circuit gone: nothing left to tell */ });
+}
+
+function errorInfo(error) {
+  return { name: error?.name ?? String(error?.code ?? 'ERROR'), message: error?.message ?? String(error) };
+}
+
+function streamInfo(stream) {
+  return {
+    streamId: stream.streamId,
+    connectionId: stream.connection.connectionId,
+    connectionData: stream.connection.data ?? '',
+    typeOfVideo: stream.typeOfVideo ?? '',
+    hasAudio: !!stream.hasAudio,
+    hasVideo: !!stream.hasVideo,
+    audioActive: !!stream.audioActive,
+    videoActive: !!stream.videoActive,
+  };
+}
+
+function register(streamId, manager) {
+  managers.set(streamId, manager);
+  const videos = pendingVideos.get(streamId) ?? [];
+  pendingVideos.delete(streamId);
+  videos.forEach(video => manager.addVideoElement(video));
+}
+
+function wireCameraSession(session) {
+  session.on('connectionCreated', e => {
+    if (e.connection.connectionId !== session.connection?.connectionId) {
+      notify('OnConnectionCreated', e.connection.connectionId, e.connection.data ?? '');
+    }
+  });
+  session.on('connectionDestroyed', e => notify('OnConnectionDestroyed', e.connection.connectionId, e.reason ?? ''));
+  session.on('streamCreated', e => {
+    // Our own screen comes back as a remote stream of our screen connection: show the local capture instead.
+    if (screen && e.stream.connection.connectionId === screen.session.connection?.connectionId) {
+      register(e.stream.streamId, screen.publisher);
+    } else {
+      register(e.stream.streamId, session.subscribe(e.stream, undefined));
+    }
+    notify('OnStreamCreated', streamInfo(e.stream));
+  });
+  session.on('streamDestroyed', e => {
+    managers.delete(e.stream.streamId);
+    notify('OnStreamDestroyed', e.stream.streamId, e.reason ?? '');
+  });
+  session.on('streamPropertyChanged', e => {
+    if (e.changedProperty === 'audioActive' || e.changedProperty === 'videoActive') {
+      notify('OnStreamPropertyChanged', e.stream.streamId, e.changedProperty, e.newValue === true || e.newValue === 'true');
+    }
+  });
+  session.on('signal', e => notify('OnSignal', e.type ?? '', e.data ?? '', e.from?.connectionId ?? null));
+  session.on('reconnecting', () => notify('OnReconnecting'));
+  session.on('reconnected', () => notify('OnReconnected'));
+  session.on('exception', e => notify('OnException', e.name ?? '', e.message ?? ''));
+  session.on('sessionDisconnected', e => {
+    const unexpected = e.reason !== 'disconnect';
+    camera = null;
+    managers.clear();
+    if (unexpected) notify('OnSessionDisconnected', e.reason ?? '');
+  });
+}
+
+/**
+ * Connects with a token the server minted, then publishes the camera when asked to.
+ * Resolves to { connectionId, streamId, publishError, error }: error ({ name, message }) when the connection failed,
+ * publishError when connected but the camera could not be published.
+ */
+export async function join(dotnetRef, token, metadata, publish) {
+  await loadOpenVidu();
+  dotnet = dotnetRef;
+  const ov = new OpenVidu();
+  ov.enableProdMode();
+  const session = ov.initSession();
+  wireCameraSession(session);
+  camera = { ov, session, publisher: null };
+  try {
+    await session.connect(token, metadata);
+  } catch (error) {
+    camera = null;
+    return { connectionId: null, streamId: null, publishError: null, error: errorInfo(error) };
+  }
+
+  const result = { connectionId: session.connection.connectionId, streamId: null, publishError: null, error: null };
+  if (publish) {
+    try {
+      const publisher = await ov.initPublisherAsync(undefined, {
+        publishAudio: true, publishVideo: true, resolution: '640x480', frameRate: 30, mirror: true,
+      });
+      await session.publish(publisher);
+      camera.publisher = publisher;
+      result.streamId = publisher.stream.streamId;
+      register(result.streamId, publisher);
+    } catch (error) {
+      result.publishError = errorInfo(error);
+    }
+  }
+  return result;
+}
+
+/** Shares the screen on a second connection. Resolves to { connectionId, streamId, error }. */
+export async function shareScreen(token, metadata) {
+  await loadOpenVidu();
+  const ov = new OpenVidu();
+  ov.enableProdMode();
+  const session = ov.initSession();
+  screen = { ov, session, publisher: null };
+  try {
+    const publisher = await ov.initPublisherAsync(undefined, { videoSource: 'screen', publishAudio: false, mirror: false });
+    await session.connect(token, metadata);
+    screen.publisher = publisher;
+    await session.publish(publisher);
+    const streamId = publisher.stream.streamId;
+    register(streamId, publisher);
+    // The browser's own "Stop sharing" button ends the track: end the share cleanly.
+    publisher.stream.getMediaStream().getVideoTracks()[0]?.addEventListener('ended', () => {
+      stopScreen();
+      notify('OnScreenShareEnded', 'browserStopped');
+    });
+    session.on('sessionDisconnected', e => {
+      if (e.reason !== 'disconnect') {
+        screen = null;
+        notify('OnScreenShareEnded', e.reason ?? '');
+      }
+    });
+    return { connectionId: session.connection.connectionId, streamId, error: null };
+  } catch (error) {
+    try { session.disconnect(); } catch { /* never connected */ }
+    screen = null;
+    return { connectionId: null, streamId: null, error: errorInfo(error) };
+  }
+}
+
+export function stopScreen() {
+  const current = screen;
+  screen = null;
+  if (!current) return;
+  if (current.publisher?.stream?.streamId) managers.delete(current.publisher.stream.streamId);
+  try { current.session.disconnect(); } catch { /* already gone */ }
+  current.publisher?.stream?.getMediaStream()?.getTracks().forEach(t => t.stop());
+}
+
+export function setMicrophone(on) { camera?.publisher?.publishAudio(on); }
+
+export function setCamera(on) { camera?.publisher?.publishVideo(on); }
+
+/** Binds a stream to a <video> Blazor rendered; waits for the stream if it is not there yet. */
+export function attachVideo(streamId, video) {
+  const manager = managers.get(streamId);
+  if (manager) manager.addVideoElement(video);
+  else pendingVideos.set(streamId, [...(pendingVideos.get(streamId) ?? []), video]);
+}
+
+export function detachVideo(streamId) { pendingVideos.delete(streamId); }
+
+export function leave() {
+  stopScreen();
+  const current = camera;
+  camera = null;
+  managers.clear();
+  pendingVideos.clear();
+  if (current) {
+    current.publisher?.stream?.getMediaStream()?.getTracks().forEach(t => t.stop());
+    try { current.session.disconnect(); } catch { /* already gone */ }
+  }
+  dotnet = null;
+}
