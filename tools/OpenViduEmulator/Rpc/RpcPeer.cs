@@ -16,6 +16,8 @@ namespace OpenViduEmulator.Rpc;
 internal sealed class RpcPeer(HttpContext context, WebSocket socket)
 {
     private readonly Channel<string?> _outbox = Channel.CreateUnbounded<string?>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _abortGate = new();
+    private bool _finished;
 
     /// <summary>The JSON-RPC session id (Kurento layer), returned in every result as <c>sessionId</c>.</summary>
     public string RpcSessionId { get; } = Ids.NewOpaque(26).ToLowerInvariant();
@@ -62,8 +64,17 @@ internal sealed class RpcPeer(HttpContext context, WebSocket socket)
     public void Abort()
     {
         _outbox.Writer.TryComplete();
-        socket.Abort();
-        context.Abort();
+        lock (_abortGate)
+        {
+            // Once the request has ended, ASP.NET Core may recycle the HttpContext: leave it alone.
+            if (_finished)
+            {
+                return;
+            }
+
+            socket.Abort();
+            context.Abort();
+        }
     }
 
     /// <summary>Serves the socket until it closes; each request goes to <paramref name="handle"/>.</summary>
@@ -116,6 +127,10 @@ internal sealed class RpcPeer(HttpContext context, WebSocket socket)
         {
             _outbox.Writer.TryComplete();
             await writer;
+            lock (_abortGate)
+            {
+                _finished = true;
+            }
         }
     }
 
