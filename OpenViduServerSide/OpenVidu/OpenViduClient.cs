@@ -246,6 +246,15 @@ public sealed partial class OpenViduClient(HttpClient http, IOptions<OpenViduOpt
 
     private static async Task<string> ErrorMessageAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
+        // These two say more than OpenVidu's own text would.
+        switch (response.StatusCode)
+        {
+            case HttpStatusCode.Unauthorized:
+                return "OpenVidu refused the secret: check the setting OpenVidu:Secret.";
+            case HttpStatusCode.NotImplemented:
+                return "Recording is disabled on this OpenVidu server (OPENVIDU_RECORDING=false).";
+        }
+
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         if (body.Length > 0)
         {
@@ -264,8 +273,6 @@ public sealed partial class OpenViduClient(HttpClient http, IOptions<OpenViduOpt
 
         return response.StatusCode switch
         {
-            HttpStatusCode.NotImplemented => "Recording is disabled on this OpenVidu server (OPENVIDU_RECORDING=false).",
-            HttpStatusCode.Unauthorized => "OpenVidu refused the secret: check the setting OpenVidu:Secret.",
             HttpStatusCode.NotFound => "OpenVidu does not know that session.",
             HttpStatusCode.NotAcceptable => "Nobody is connected to that session.",
             _ => $"OpenVidu answered {(int)response.StatusCode} {response.ReasonPhrase}.",
