@@ -20,7 +20,12 @@ public sealed record ConnectionData(string UserName, ConnectionKind Kind, string
 
     public string ToServerData() => JsonSerializer.Serialize(new ServerData(UserName, Kind == ConnectionKind.Screen ? "screen" : "camera"), CallJsonContext.Default.ServerData);
 
-    public static string ToClientData(string nickname) => JsonSerializer.Serialize(new ClientData(nickname), CallJsonContext.Default.ClientData);
+    /// <summary>
+    /// The browser's metadata. '%' is written as its JSON escape so a nickname can never contain the
+    /// <c>%/%</c> separator OpenVidu joins the two halves with.
+    /// </summary>
+    public static string ToClientData(string nickname) =>
+        JsonSerializer.Serialize(new ClientData(nickname), CallJsonContext.Default.ClientData).Replace("%", "\\u0025", StringComparison.Ordinal);
 
     /// <summary>Reads the combined metadata a browser reports; unknown or broken parts fall back to blanks, never throw.</summary>
     public static ConnectionData Parse(string? combined)

@@ -1,0 +1,83 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
+using OpenViduEmulator;
+using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Tests.Infrastructure;
+
+namespace OpenViduServerSide.Tests.Features.Calls;
+
+/// <summary>
+/// The call page in bUnit with the real server side: the app's SessionDirectory (real Identity on SQLite, real
+/// OpenViduClient) against an emulator on loopback. Only the browser half (openvidu-interop.js) is bUnit's strict JS.
+/// </summary>
+public sealed class CallHarness : IAsyncDisposable
+{
+    private CallHarness(OpenViduEmulatorServer emulator, AppFactory app, BunitContext bunit)
+    {
+        Emulator = emulator;
+        App = app;
+        Bunit = bunit;
+        Module = bunit.JSInterop.SetupModule(OpenViduInterop.ModulePath);
+        Module.Mode = JSRuntimeMode.Strict;
+        foreach (var method in new[] { "attachVideo", "detachVideo", "leave", "stopScreen", "setMicrophone", "setCamera" })
+        {
+            Module.SetupVoid(method, _ => true).SetVoidResult();
+        }
+    }
+
+    public OpenViduEmulatorServer Emulator { get; }
+
+    public AppFactory App { get; }
+
+    public BunitContext Bunit { get; }
+
+    public BunitJSModuleInterop Module { get; }
+
+    public SessionDirectory Directory => App.Services.GetRequiredService<SessionDirectory>();
+
+    public CallState Call => Bunit.Services.GetRequiredService<CallState>();
+
+    public static async Task<CallHarness> StartAsync(string userName)
+    {
+        var emulator = await OpenViduEmulatorServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        var app = new AppFactory(settings: new Dictionary<string, string?>
+        {
+            ["OpenVidu:Url"] = emulator.BaseUrl,
+            ["OpenVidu:Secret"] = emulator.Secret,
+        });
+        _ = app.Server;
+
+        var bunit = new BunitContext();
+        bunit.JSInterop.Mode = JSRuntimeMode.Loose;
+        bunit.Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
+        bunit.Services.AddSingleton(app.Services.GetRequiredService<SessionDirectory>());
+        bunit.Services.AddScoped<OpenViduInterop>();
+        bunit.Services.AddScoped<CallState>();
+        bunit.AddAuthorization().SetAuthorized(userName);
+        return new CallHarness(emulator, app, bunit);
+    }
+
+    /// <summary>The browser's answer to <c>join(...)</c>.</summary>
+    public void BrowserJoins(JoinResult result) => Module.Setup<JoinResult>("join", _ => true).SetResult(result);
+
+    public IRenderedComponent<CallPage> RenderPage() => Bunit.Render<CallPage>();
+
+    public static async Task FillAndJoinAsync(IRenderedComponent<CallPage> page, string session, string nickname)
+    {
+        await page.Find("#session-name").InputAsync(new Microsoft.AspNetCore.Components.ChangeEventArgs { Value = session });
+        await page.Find("#nickname").ChangeAsync(new Microsoft.AspNetCore.Components.ChangeEventArgs { Value = nickname });
+        await page.Find("form").SubmitAsync();
+    }
+
+    /// <summary>Emulator connections of a session, with an empty list when the session is gone.</summary>
+    public IReadOnlyList<ConnectionSnapshot> ConnectionsAt(string session) =>
+        Emulator.Controls.Snapshot().FindSession(session)?.Connections ?? [];
+
+    public async ValueTask DisposeAsync()
+    {
+        await Bunit.DisposeAsync();
+        await App.DisposeAsync();
+        await Emulator.DisposeAsync();
+    }
+}

@@ -1,0 +1,189 @@
+using Bunit;
+using OpenViduServerSide.Features.Calls;
+
+namespace OpenViduServerSide.Tests.Features.Calls;
+
+/// <summary>The call page's behaviour and every error it must show, with the real server side and a scripted browser.</summary>
+public sealed class CallPageTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task Joining_mints_a_PUBLISHER_token_publishes_and_lists_me()
+    {
+        await using var h = await CallHarness.StartAsync("publisher1");
+        h.BrowserJoins(new JoinResult("con_fromBrowser", "str_CAM_Abcd_con_X", null, null));
+        var page = h.RenderPage();
+
+        await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
+
+        page.WaitForAssertion(() => Assert.Equal("TUTORIAL", page.Find("[data-testid=call-title]").TextContent), Wait);
+        var join = h.Module.VerifyInvoke("join");
+        var connection = Assert.Single(h.ConnectionsAt("TUTORIAL"));
+        Assert.Equal(connection.Token, join.Arguments[1]);
+        Assert.Equal("{\"clientData\":\"Alice\"}", join.Arguments[2]);
+        Assert.Equal(true, join.Arguments[3]);
+        Assert.Equal("PUBLISHER", connection.Role);
+        Assert.Equal("{\"serverData\":\"publisher1\",\"kind\":\"camera\"}", connection.ServerData);
+        Assert.Equal("str_CAM_Abcd_con_X", page.Find("[data-testid=video-grid] [data-testid=video-tile]").GetAttribute("data-stream-id"));
+        page.WaitForAssertion(() => Assert.Equal("publisher1", page.Find("[data-testid=participant]").GetAttribute("data-username")), Wait);
+    }
+
+    [Fact]
+    public async Task A_subscriber_joins_without_publishing()
+    {
+        await using var h = await CallHarness.StartAsync("subscriber");
+        h.BrowserJoins(new JoinResult("con_fromBrowser", null, null, null));
+        var page = h.RenderPage();
+
+        await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Bob");
+
+        page.WaitForElement("[data-testid=subscriber-placeholder]", Wait);
+        Assert.Equal(false, h.Module.VerifyInvoke("join").Arguments[3]);
+        Assert.Equal("SUBSCRIBER", Assert.Single(h.ConnectionsAt("TUTORIAL")).Role);
+    }
+
+    [Fact]
+    public async Task OpenVidu_unreachable_is_explained_and_the_form_stays()
+    {
+        await using var h = await CallHarness.StartAsync("publisher1");
+        await h.Emulator.Controls.GoDownAsync(TestContext.Current.CancellationToken);
+        var page = h.RenderPage();
+
+        await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
+
+        page.WaitForAssertion(() => Assert.Contains("is not answering. Try again in a moment.", page.Find("[data-testid=call-notice]").TextContent, StringComparison.Ordinal), Wait);
+        Assert.NotNull(page.Find("[data-testid=join-button]"));
+        Assert.Empty(h.Module.Invocations["join"]);
+    }
+
+    [Fact]
+    public async Task A_blocked_camera_leaves_me_in_the_call_as_a_viewer_with_an_explanation()
+    {
+        await using var h = await CallHarness.StartAsync("publisher1");
+        h.BrowserJoins(new JoinResult("con_fromBrowser", null, new JsError("DEVICE_ACCESS_DENIED", "Permission denied"), null));
+        var page = h.RenderPage();
+
+        await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
+
+        page.WaitForAssertion(() => Assert.Contains("Your browser blocked the camera or microphone", page.Find("[data-testid=call-notice]").TextContent, StringComparison.Ordinal), Wait);
+        Assert.NotNull(page.Find("[data-testid=call-title]"));
+        Assert.Empty(page.FindAll("[data-testid=toggle-mic]"));
+    }
+
+    [Fact]
+    public async Task A_rejected_token_is_explained_and_its_connection_released()
+    {
+        await using var h = await CallHarness.StartAsync("publisher1");
+        h.BrowserJoins(new JoinResult(null, null, null, new JsError("401", "Token tok_X is not valid")));
+        var page = h.RenderPage();
+
+        await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
+
+        page.WaitForAssertion(() => Assert.Contains("The video server did not let you in (Token tok_X is not valid)", page.Find("[data-testid=call-notice]").TextContent, StringComparison.Ordinal), Wait);
+        Assert.NotNull(page.Find("[data-testid=join-button]"));
+        Assert.Empty(h.ConnectionsAt("TUTORIAL"));
+        Assert.Empty(h.Directory.GetParticipants("TUTORIAL"));
+    }
+
+    [Theory]
+    [InlineData("forceDisconnectByUser", "A moderator removed you from the call.")]
+    [InlineData("forceDisconnectByServer", "You were removed from the call by a moderator or an administrator.")]
+    [InlineData("sessionClosedByServer", "The call was ended for everyone by a moderator or an administrator.")]
+    [InlineData("networkDisconnect", "Your connection to the video server was lost.")]
+    public async Task Being_disconnected_by_the_server_says_why_and_returns_to_the_form(string reason, string message)
+    {
+        await using var h = await CallHarness.StartAsync("publisher1");
+        h.BrowserJoins(new JoinResult("con_fromBrowser", "str_CAM_Abcd_con_X", null, null));
+        var page = h.RenderPage();
+        await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
+        page.WaitForElement("[data-testid=call-title]", Wait);
+
+        await page.InvokeAsync(() => h.Call.OnSessionDisconnected(reason));
+
+        page.WaitForAssertion(() => Assert.Contains(message, page.Find("[data-testid=call-notice]").TextContent, StringComparison.Ordinal), Wait);
+        Assert.NotNull(page.Find("[data-testid=join-button]"));
+        Assert.Equal("TUTORIAL", page.Find("#session-name").GetAttribute("value"));
+        Assert.Empty(h.Directory.GetParticipants("TUTORIAL"));
+    }
+
+    [Fact]
+    public async Task Reconnecting_and_reconnected_are_shown()
+    {
+        await using var h = await CallHarness.StartAsync("publisher1");
+        h.BrowserJoins(new JoinResult("con_fromBrowser", "str_CAM_Abcd_con_X", null, null));
+        var page = h.RenderPage();
+        await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
+        page.WaitForElement("[data-testid=call-title]", Wait);
+
+        await page.InvokeAsync(() => h.Call.OnReconnecting());
+        var reconnecting = page.Find("[data-testid=call-notice]").TextContent;
+        await page.InvokeAsync(() => h.Call.OnReconnected());
+
+        Assert.Contains("Reconnecting…", reconnecting, StringComparison.Ordinal);
+        Assert.Contains("Reconnected to the video server.", page.Find("[data-testid=call-notice]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Remote_people_appear_and_vanish_with_their_streams()
+    {
+        await using var h = await CallHarness.StartAsync("publisher1");
+        h.BrowserJoins(new JoinResult("con_fromBrowser", "str_CAM_Abcd_con_X", null, null));
+        var page = h.RenderPage();
+        await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
+        page.WaitForElement("[data-testid=call-title]", Wait);
+        const string bobData = "{\"clientData\":\"Bob\"}%/%{\"serverData\":\"publisher2\",\"kind\":\"camera\"}";
+
+        await page.InvokeAsync(() => h.Call.OnConnectionCreated("con_B", bobData));
+        await page.InvokeAsync(() => h.Call.OnStreamCreated(new StreamInfo("str_CAM_Bbbb_con_B", "con_B", bobData, "CAMERA", true, true, true, true)));
+        var whileThere = page.FindAll("[data-testid=video-grid] [data-testid=tile-username]").Select(e => e.TextContent).ToArray();
+        await page.InvokeAsync(() => h.Call.OnStreamPropertyChanged("str_CAM_Bbbb_con_B", "audioActive", false));
+        var mutedShown = page.Find("[data-stream-id=str_CAM_Bbbb_con_B]").InnerHtml.Contains("Microphone off", StringComparison.Ordinal);
+        await page.InvokeAsync(() => h.Call.OnConnectionDestroyed("con_B", "disconnect"));
+
+        Assert.Equal(["publisher1 (you)", "publisher2"], whileThere);
+        Assert.True(mutedShown);
+        Assert.Single(page.FindAll("[data-testid=video-grid] [data-testid=video-tile]"));
+    }
+
+    [Fact]
+    public async Task Leaving_disconnects_the_browser_and_frees_the_connection()
+    {
+        await using var h = await CallHarness.StartAsync("publisher1");
+        h.BrowserJoins(new JoinResult("con_fromBrowser", "str_CAM_Abcd_con_X", null, null));
+        var page = h.RenderPage();
+        await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
+        page.WaitForElement("[data-testid=call-title]", Wait);
+
+        await page.Find("[data-testid=leave]").ClickAsync();
+
+        page.WaitForElement("[data-testid=join-button]", Wait);
+        h.Module.VerifyInvoke("leave");
+        Assert.Empty(h.ConnectionsAt("TUTORIAL"));
+        Assert.Empty(h.Directory.GetParticipants("TUTORIAL"));
+    }
+
+    [Fact]
+    public async Task Losing_the_circuit_releases_my_connections_on_the_server()
+    {
+        var h = await CallHarness.StartAsync("publisher1");
+        try
+        {
+            h.BrowserJoins(new JoinResult("con_fromBrowser", "str_CAM_Abcd_con_X", null, null));
+            var page = h.RenderPage();
+            await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
+            page.WaitForElement("[data-testid=call-title]", Wait);
+            Assert.Single(h.ConnectionsAt("TUTORIAL"));
+
+            // Disposing the bUnit context disposes its scoped services, as a closed circuit does.
+            await h.Bunit.DisposeAsync();
+
+            Assert.Empty(h.ConnectionsAt("TUTORIAL"));
+            Assert.Empty(h.Directory.GetParticipants("TUTORIAL"));
+        }
+        finally
+        {
+            await h.DisposeAsync();
+        }
+    }
+}

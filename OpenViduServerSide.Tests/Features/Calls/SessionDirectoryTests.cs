@@ -1,0 +1,147 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using OpenViduEmulator;
+using OpenViduServerSide.Data;
+using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Tests.Infrastructure;
+
+namespace OpenViduServerSide.Tests.Features.Calls;
+
+/// <summary>Token minting rules and the directory's bookkeeping, with real Identity on SQLite and the emulator.</summary>
+public sealed class SessionDirectoryTests : IAsyncLifetime
+{
+    private OpenViduEmulatorServer emulator = default!;
+    private AppFactory app = default!;
+
+    private SessionDirectory Directory => app.Services.GetRequiredService<SessionDirectory>();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        emulator = await OpenViduEmulatorServer.StartAsync(cancellationToken: Ct);
+        app = new AppFactory(settings: new Dictionary<string, string?> { ["OpenVidu:Url"] = emulator.BaseUrl, ["OpenVidu:Secret"] = emulator.Secret });
+        _ = app.Server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.DisposeAsync();
+        await emulator.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData("publisher1", "PUBLISHER")]
+    [InlineData("subscriber", "SUBSCRIBER")]
+    [InlineData("moderator", "MODERATOR")]
+    [InlineData("admin", "MODERATOR")]
+    public async Task The_token_carries_the_role_the_account_has(string user, string role)
+    {
+        var issued = await Directory.IssueAsync("Roles", user, "Nick", ConnectionKind.Camera, Ct);
+
+        Assert.Equal(role, issued.Role);
+        var stored = emulator.Controls.Snapshot().FindConnection(issued.ConnectionId);
+        Assert.Equal(role, stored?.Role);
+        Assert.Equal($"{{\"serverData\":\"{user}\",\"kind\":\"camera\"}}", stored?.ServerData);
+        Assert.Equal(issued.Token, stored?.Token);
+    }
+
+    [Fact]
+    public async Task A_role_change_applies_to_the_next_join()
+    {
+        var before = await Directory.IssueAsync("Change", "publisher2", "Nick", ConnectionKind.Camera, Ct);
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+            var user = (await users.FindByNameAsync("publisher2"))!;
+            await users.RemoveFromRoleAsync(user, "PUBLISHER");
+            await users.AddToRoleAsync(user, "SUBSCRIBER");
+        }
+
+        var after = await Directory.IssueAsync("Change", "publisher2", "Nick", ConnectionKind.Camera, Ct);
+
+        Assert.Equal("PUBLISHER", before.Role);
+        Assert.Equal("SUBSCRIBER", after.Role);
+    }
+
+    [Fact]
+    public async Task A_subscriber_cannot_get_a_screen_connection()
+    {
+        var refused = await Assert.ThrowsAsync<CallRefusedException>(() => Directory.IssueAsync("Screens", "subscriber", "Nick", ConnectionKind.Screen, Ct));
+
+        Assert.Contains("not share your screen", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(emulator.Controls.Sessions);
+    }
+
+    [Fact]
+    public async Task A_screen_connection_is_marked_as_a_screen()
+    {
+        var issued = await Directory.IssueAsync("Screens", "publisher1", "Nick", ConnectionKind.Screen, Ct);
+
+        Assert.Equal("{\"serverData\":\"publisher1\",\"kind\":\"screen\"}", emulator.Controls.Snapshot().FindConnection(issued.ConnectionId)?.ServerData);
+        Assert.Equal(ConnectionKind.Screen, Assert.Single(Directory.GetParticipants("Screens")).Kind);
+    }
+
+    [Fact]
+    public async Task An_account_without_a_call_role_is_refused()
+    {
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+            Assert.True((await users.CreateAsync(new ApplicationUser { UserName = "norole" }, "No-role-pass1")).Succeeded);
+        }
+
+        var refused = await Assert.ThrowsAsync<CallRefusedException>(() => Directory.IssueAsync("Any", "norole", "Nick", ConnectionKind.Camera, Ct));
+
+        Assert.Contains("no call role", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("two words")]
+    [InlineData("dots.are.out")]
+    public async Task Bad_call_names_are_refused_before_OpenVidu_is_asked(string name)
+    {
+        await Assert.ThrowsAsync<CallRefusedException>(() => Directory.IssueAsync(name, "publisher1", "Nick", ConnectionKind.Camera, Ct));
+
+        Assert.Empty(emulator.Controls.Sessions);
+    }
+
+    [Fact]
+    public async Task Released_connections_are_gone_here_and_at_OpenVidu_and_subscribers_hear_of_it()
+    {
+        var issued = await Directory.IssueAsync("Release", "publisher1", "Nick", ConnectionKind.Camera, Ct);
+        var heard = new TaskCompletionSource<DirectoryChange>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = Directory.Subscribe("Release", change =>
+        {
+            heard.TrySetResult(change);
+            return Task.CompletedTask;
+        });
+
+        await Directory.ReleaseAsync("Release", issued.ConnectionId, Ct);
+
+        Assert.Equal("Release", (await heard.Task.WaitAsync(TimeSpan.FromSeconds(5), Ct)).SessionName);
+        Assert.Empty(Directory.GetParticipants("Release"));
+        Assert.Null(emulator.Controls.Snapshot().FindConnection(issued.ConnectionId));
+        // Releasing again (the browser already left) is harmless.
+        await Directory.ReleaseAsync("Release", issued.ConnectionId, Ct);
+    }
+
+    [Fact]
+    public async Task A_disposed_subscription_hears_nothing_more()
+    {
+        var calls = 0;
+        var before = Directory.SubscriberCount;
+        var subscription = Directory.Subscribe(null, _ =>
+        {
+            Interlocked.Increment(ref calls);
+            return Task.CompletedTask;
+        });
+        subscription.Dispose();
+
+        await Directory.IssueAsync("Quiet", "publisher1", "Nick", ConnectionKind.Camera, Ct);
+
+        Assert.Equal(0, calls);
+        Assert.Equal(before, Directory.SubscriberCount);
+    }
+}
