@@ -47,6 +47,20 @@ public sealed class CallFlowTests(BrowserFixture browsers) : IAsyncLifetime
         await Expect(publisher.ScreenTiles).ToHaveCountAsync(1);
         await subscriber.Page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("call-subscriber-sees-screen") });
 
+        // The browser's own "Stop sharing" ends the capture track: the share ends cleanly for everyone.
+        await publisher.Page.EvaluateAsync("() => document.querySelector('[data-testid=screen-area] video').srcObject.getVideoTracks()[0].dispatchEvent(new Event('ended'))");
+        await Expect(subscriber.ScreenTiles).ToHaveCountAsync(0);
+        await Expect(publisher.Page.GetByTestId("toggle-screen")).ToHaveTextAsync("Share screen");
+
+        // Muting reaches the other page, both on the tile and in the participant list.
+        await publisher.Page.GetByTestId("toggle-mic").ClickAsync();
+        await Expect(subscriber.Tile("Alice").GetByTitle("Microphone off")).ToHaveCountAsync(1);
+        await Expect(subscriber.Participants.Filter(new() { HasText = "publisher1" }).GetByTitle("Microphone off")).ToHaveCountAsync(1);
+
+        // Sharing again works after a browser-side stop.
+        await publisher.Page.GetByTestId("toggle-screen").ClickAsync();
+        await Expect(subscriber.ScreenTiles).ToHaveCountAsync(1);
+
         // Leaving: every tile of publisher1 vanishes from the subscriber's page, and the server forgets both connections.
         await publisher.Page.GetByTestId("leave").ClickAsync();
         await Expect(publisher.Page.GetByTestId("join-button")).ToBeVisibleAsync();
