@@ -9,6 +9,7 @@ builder.AddData();
 builder.AddAccounts();
 builder.AddOpenVidu();
 builder.AddCalls();
+builder.AddHistory();
 
 var app = builder.Build();
 
@@ -23,6 +24,7 @@ app.UseAntiforgery();
 app.MapStaticAssets().AllowAnonymous();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapAccountEndpoints();
+app.MapOpenViduWebhook();
 app.MapHealth();
 
 app.Run();

@@ -4,4 +4,34 @@ using Microsoft.EntityFrameworkCore;
 namespace OpenViduServerSide.Data;
 
 public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options)
-    : IdentityDbContext<ApplicationUser>(options);
+    : IdentityDbContext<ApplicationUser>(options)
+{
+    public DbSet<CallRecord> Calls => Set<CallRecord>();
+
+    public DbSet<Participation> Participations => Set<Participation>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        base.OnModelCreating(builder);
+
+        builder.Entity<CallRecord>(call =>
+        {
+            call.Property(c => c.SessionName).HasMaxLength(100);
+            call.Property(c => c.EndReason).HasMaxLength(64);
+            call.HasIndex(c => c.StartedAt);
+            call.HasMany(c => c.Participations).WithOne(p => p.Call).HasForeignKey(p => p.CallRecordId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Participation>(participation =>
+        {
+            participation.Property(p => p.ConnectionId).HasMaxLength(64);
+            participation.HasIndex(p => p.ConnectionId).IsUnique();
+            participation.Property(p => p.UserName).HasMaxLength(256);
+            participation.Property(p => p.Nickname).HasMaxLength(100);
+            participation.Property(p => p.Role).HasMaxLength(32);
+            participation.Property(p => p.LeftReason).HasMaxLength(64);
+            participation.HasIndex(p => new { p.UserName, p.JoinedAt });
+        });
+    }
+}

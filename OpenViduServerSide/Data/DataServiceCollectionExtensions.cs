@@ -16,7 +16,9 @@ public static class DataServiceCollectionExtensions
             ?? throw new InvalidOperationException("The setting 'ConnectionStrings:Default' is missing.");
         var connectionString = ResolveSqliteConnectionString(configured, builder.Environment.ContentRootPath);
 
-        builder.Services.AddDbContext<ApplicationDbContext>(options => options.UseSqlite(connectionString));
+        // The factory serves circuits and background work (one context per operation); it also registers the scoped
+        // context that Identity uses per request.
+        builder.Services.AddDbContextFactory<ApplicationDbContext>(options => options.UseSqlite(connectionString));
         builder.Services.AddHostedService<DatabaseInitializer>();
         builder.Services.AddHealthChecks().AddDbContextCheck<ApplicationDbContext>("database", tags: ["ready"]);
         return builder;

@@ -12,6 +12,7 @@ public static class CallsServiceCollectionExtensions
         builder.Services.AddSingleton<SessionDirectory>();
         builder.Services.AddScoped<OpenViduInterop>();
         builder.Services.AddScoped<CallState>();
+        builder.Services.AddHostedService<DirectoryReconciler>();
         return builder;
     }
 }

@@ -10,15 +10,15 @@ public enum ConnectionKind
 }
 
 /// <summary>
-/// What travels with a connection. The server sets <c>serverData</c> when it mints the token (user name and whether it is
-/// a screen); the browser adds <c>clientData</c> (the nickname) when it connects. Browsers see both joined by
+/// What travels with a connection. The server sets <c>serverData</c> when it mints the token (user name, role, and whether
+/// it is a screen), so webhooks and other browsers can tell who a connection is; the browser adds <c>clientData</c> (the nickname) when it connects. Browsers see both joined by
 /// <c>%/%</c> (contract P10).
 /// </summary>
-public sealed record ConnectionData(string UserName, ConnectionKind Kind, string Nickname)
+public sealed record ConnectionData(string UserName, ConnectionKind Kind, string Nickname, string Role = "")
 {
     private const string Separator = "%/%";
 
-    public string ToServerData() => JsonSerializer.Serialize(new ServerData(UserName, Kind == ConnectionKind.Screen ? "screen" : "camera"), CallJsonContext.Default.ServerData);
+    public string ToServerData() => JsonSerializer.Serialize(new ServerData(UserName, Kind == ConnectionKind.Screen ? "screen" : "camera", Role), CallJsonContext.Default.ServerData);
 
     /// <summary>
     /// The browser's metadata. '%' is written as its JSON escape so a nickname can never contain the
@@ -49,7 +49,8 @@ public sealed record ConnectionData(string UserName, ConnectionKind Kind, string
         return new ConnectionData(
             server?.UserName ?? "",
             server?.Kind == "screen" ? ConnectionKind.Screen : ConnectionKind.Camera,
-            client?.Nickname ?? "");
+            client?.Nickname ?? "",
+            server?.Role ?? "");
     }
 
     public static ConnectionData FromServerData(string? serverData, string? clientData) =>
@@ -73,7 +74,10 @@ public sealed record ConnectionData(string UserName, ConnectionKind Kind, string
     }
 }
 
-internal sealed record ServerData([property: JsonPropertyName("serverData")] string UserName, [property: JsonPropertyName("kind")] string Kind);
+internal sealed record ServerData(
+    [property: JsonPropertyName("serverData")] string UserName,
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("role")] string? Role);
 
 internal sealed record ClientData([property: JsonPropertyName("clientData")] string Nickname);
 

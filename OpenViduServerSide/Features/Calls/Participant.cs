@@ -1,7 +1,9 @@
 namespace OpenViduServerSide.Features.Calls;
 
 /// <summary>One OpenVidu connection as the server knows it. A user sharing their screen has two.</summary>
+/// <param name="CallId">This app's id for one lifetime of the session: a call that ends and is started again under the same name is another call.</param>
 public sealed record Participant(
+    Guid CallId,
     string SessionName,
     string ConnectionId,
     string UserName,

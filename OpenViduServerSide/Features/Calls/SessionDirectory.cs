@@ -3,19 +3,20 @@ using OpenViduServerSide.OpenVidu;
 
 namespace OpenViduServerSide.Features.Calls;
 
-/// <summary>What changed in the directory: the session it concerns, for subscribers that filter.</summary>
-public sealed record DirectoryChange(string SessionName);
-
 /// <summary>
 /// The one place that knows who is in which call. Singleton, shared by every circuit: state sits behind one short lock,
 /// readers get snapshots, and subscribers are called outside the lock (eShop's OrderStatusNotificationService shape).
+/// It is fed by the app's own joins and leaves, by OpenVidu's webhooks, and by <see cref="ReconcileAsync"/>; every source
+/// keys participants by connection id, so one seen by two sources counts once.
 /// It mints connection tokens: the OpenVidu role comes from the user's Identity roles at that moment, never from the browser.
 /// </summary>
 public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRoles roles, TimeProvider clock, ILogger<SessionDirectory> logger)
 {
     private readonly Lock gate = new();
-    private readonly Dictionary<string, Dictionary<string, Participant>> sessions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LiveSession> sessions = new(StringComparer.Ordinal);
     private readonly List<Subscription> subscriptions = [];
+
+    // ---------- Minting ----------
 
     /// <summary>
     /// Gets or creates the OpenVidu session <paramref name="sessionName"/> and a connection for <paramref name="userName"/>
@@ -38,7 +39,7 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
             throw new CallRefusedException("Your role (SUBSCRIBER) lets you watch the call but not share your screen.");
         }
 
-        var data = new ConnectionData(userName, kind, nickname);
+        var data = new ConnectionData(userName, kind, nickname, role);
         var connection = await openVidu.CreateConnectionInSessionAsync(
             sessionName, new ConnectionProperties(role, data.ToServerData()), IsAlive(sessionName), cancellationToken);
         if (connection.Token is null)
@@ -46,18 +47,21 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
             throw new OpenViduException(HttpStatusCode.InternalServerError, "OpenVidu created a connection without a token.");
         }
 
-        Upsert(new Participant(sessionName, connection.Id, userName, nickname, role, kind, clock.GetUtcNow()));
+        Apply(sessionName, connection.Id, DirectoryChangeKind.Issued, clock.GetUtcNow(), null,
+            (callId, existing) => existing ?? new Participant(callId, sessionName, connection.Id, userName, nickname, role, kind, clock.GetUtcNow()));
         LogIssued(userName, role, kind, sessionName, connection.Id);
         return new IssuedConnection(sessionName, connection.Id, connection.Token, role);
     }
 
+    // ---------- What the app's own pages report ----------
+
     /// <summary>The browser used its token: the participant is in the call.</summary>
-    public void MarkJoined(string sessionName, string connectionId) =>
-        Update(sessionName, connectionId, p => p.IsActive ? p : p with { JoinedAt = clock.GetUtcNow() });
+    public void MarkJoined(string sessionName, string connectionId) => MarkJoined(sessionName, connectionId, clock.GetUtcNow());
 
     /// <summary>The participant's published stream and its microphone and camera state.</summary>
     public void UpdateMedia(string sessionName, string connectionId, string? streamId, bool microphoneOn, bool cameraOn) =>
-        Update(sessionName, connectionId, p => p with { StreamId = streamId, MicrophoneOn = microphoneOn, CameraOn = cameraOn });
+        Apply(sessionName, connectionId, DirectoryChangeKind.Updated, clock.GetUtcNow(), null,
+            (_, p) => p is null ? null : p with { StreamId = streamId, MicrophoneOn = microphoneOn, CameraOn = cameraOn });
 
     /// <summary>
     /// Removes the connection here and at OpenVidu (evicting it if still connected, revoking its token if pending).
@@ -65,7 +69,7 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
     /// </summary>
     public async Task ReleaseAsync(string sessionName, string connectionId, CancellationToken cancellationToken = default)
     {
-        Forget(sessionName, connectionId);
+        Forget(sessionName, connectionId, "disconnect");
         try
         {
             await openVidu.DeleteConnectionAsync(sessionName, connectionId, cancellationToken);
@@ -78,31 +82,116 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
     }
 
     /// <summary>Drops the connection from the directory only (OpenVidu already knows it is gone).</summary>
-    public void Forget(string sessionName, string connectionId)
+    public void Forget(string sessionName, string connectionId, string reason) => Forget(sessionName, connectionId, reason, clock.GetUtcNow());
+
+    // ---------- What OpenVidu reports (webhooks) ----------
+
+    /// <summary>webhook participantJoined: known connections become active; unknown ones (another app instance, a restart) are added from their data.</summary>
+    public void ParticipantJoined(string sessionName, string connectionId, string? serverData, string? clientData, DateTimeOffset at) =>
+        Apply(sessionName, connectionId, DirectoryChangeKind.Joined, at, null, (callId, p) =>
+        {
+            if (p is not null)
+            {
+                return p.IsActive ? p : p with { JoinedAt = at };
+            }
+
+            var data = ConnectionData.FromServerData(serverData, clientData);
+            return new Participant(callId, sessionName, connectionId, data.UserName, data.Nickname, data.Role, data.Kind, at, JoinedAt: at);
+        });
+
+    /// <summary>webhook participantLeft.</summary>
+    public void ParticipantLeft(string sessionName, string connectionId, string reason, DateTimeOffset at) => Forget(sessionName, connectionId, reason, at);
+
+    /// <summary>webhook webrtcConnectionCreated/Destroyed (OUTBOUND): the participant's published stream.</summary>
+    public void StreamChanged(string sessionName, string connectionId, string? streamId, bool microphoneOn, bool cameraOn, DateTimeOffset at) =>
+        Apply(sessionName, connectionId, DirectoryChangeKind.Updated, at, null,
+            (_, p) => p is null ? null : p with { StreamId = streamId, MicrophoneOn = microphoneOn, CameraOn = cameraOn });
+
+    /// <summary>webhook sessionDestroyed (or a call closed by this app): everyone is gone.</summary>
+    public void SessionEnded(string sessionName, string reason, DateTimeOffset at)
     {
-        bool removed;
+        List<DirectoryChange> changes = [];
         lock (gate)
         {
-            removed = sessions.TryGetValue(sessionName, out var participants) && participants.Remove(connectionId);
-            if (removed && participants!.Count == 0)
+            if (sessions.Remove(sessionName, out var live))
             {
-                sessions.Remove(sessionName);
+                changes.AddRange(live.Participants.Values.Select(p => new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.Left, at, p, reason)));
+                changes.Add(new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.SessionEnded, at, Reason: reason));
             }
         }
 
-        if (removed)
-        {
-            Publish(sessionName);
-        }
+        Publish(changes);
     }
+
+    // ---------- Reconciliation ----------
+
+    /// <summary>
+    /// Makes the directory agree with OpenVidu's GET /sessions: adds what OpenVidu has and the directory lacks (tabs of
+    /// another app instance, state lost in a restart) and drops what OpenVidu no longer has. Connections issued after the
+    /// reconciliation started are left alone, since OpenVidu's answer may predate them.
+    /// </summary>
+    public async Task ReconcileAsync(CancellationToken cancellationToken = default)
+    {
+        var started = clock.GetUtcNow();
+        var truth = await openVidu.ListSessionsAsync(pendingConnections: true, cancellationToken);
+        var known = truth.ToDictionary(s => s.Id, s => s.Connections.Content.ToDictionary(c => c.Id, StringComparer.Ordinal), StringComparer.Ordinal);
+
+        foreach (var (sessionName, connections) in known)
+        {
+            foreach (var connection in connections.Values)
+            {
+                var at = connection.ActiveAt is { } active ? DateTimeOffset.FromUnixTimeMilliseconds(active) : (DateTimeOffset?)null;
+                var media = connection.Publishers is [var publisher, ..] ? publisher : null;
+                Apply(sessionName, connection.Id, at is null ? DirectoryChangeKind.Issued : DirectoryChangeKind.Joined, at ?? started, null, (callId, p) =>
+                {
+                    var data = ConnectionData.FromServerData(connection.ServerData, connection.ClientData);
+                    var participant = p ?? new Participant(callId, sessionName, connection.Id, data.UserName, data.Nickname,
+                        connection.Role ?? data.Role, data.Kind, DateTimeOffset.FromUnixTimeMilliseconds(connection.CreatedAt));
+                    return participant with
+                    {
+                        JoinedAt = participant.JoinedAt ?? at,
+                        StreamId = media?.StreamId ?? participant.StreamId,
+                        MicrophoneOn = media?.MediaOptions?.AudioActive ?? participant.MicrophoneOn,
+                        CameraOn = media?.MediaOptions?.VideoActive ?? participant.CameraOn,
+                    };
+                });
+            }
+        }
+
+        List<(string Session, string Connection)> stale;
+        lock (gate)
+        {
+            stale = [.. sessions.Values
+                .SelectMany(s => s.Participants.Values)
+                .Where(p => p.IssuedAt < started && !(known.TryGetValue(p.SessionName, out var c) && c.ContainsKey(p.ConnectionId)))
+                .Select(p => (p.SessionName, p.ConnectionId))];
+        }
+
+        foreach (var (session, connection) in stale)
+        {
+            Forget(session, connection, "reconciled", started);
+        }
+
+        LogReconciled(known.Count, stale.Count);
+    }
+
+    // ---------- Reading ----------
 
     public IReadOnlyList<Participant> GetParticipants(string sessionName)
     {
         lock (gate)
         {
-            return sessions.TryGetValue(sessionName, out var participants)
-                ? [.. participants.Values.OrderBy(p => p.IssuedAt)]
+            return sessions.TryGetValue(sessionName, out var live)
+                ? [.. live.Participants.Values.OrderBy(p => p.IssuedAt)]
                 : [];
+        }
+    }
+
+    public Participant? FindParticipant(string sessionName, string connectionId)
+    {
+        lock (gate)
+        {
+            return sessions.TryGetValue(sessionName, out var live) ? live.Participants.GetValueOrDefault(connectionId) : null;
         }
     }
 
@@ -140,57 +229,90 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
         }
     }
 
+    // ---------- Plumbing ----------
+
+    private void MarkJoined(string sessionName, string connectionId, DateTimeOffset at) =>
+        Apply(sessionName, connectionId, DirectoryChangeKind.Joined, at, null, (_, p) => p is null || p.IsActive ? p : p with { JoinedAt = at });
+
+    private void Forget(string sessionName, string connectionId, string reason, DateTimeOffset at)
+    {
+        List<DirectoryChange> changes = [];
+        lock (gate)
+        {
+            if (sessions.TryGetValue(sessionName, out var live) && live.Participants.Remove(connectionId, out var gone))
+            {
+                changes.Add(new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.Left, at, gone, reason));
+                if (live.Participants.Count == 0)
+                {
+                    // OpenVidu closes a session when its last participant leaves (contract §1.6 rule 3).
+                    sessions.Remove(sessionName);
+                    changes.Add(new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.SessionEnded, at, Reason: "lastParticipantLeft"));
+                }
+            }
+        }
+
+        Publish(changes);
+    }
+
+    /// <summary>
+    /// Changes one participant under the lock. <paramref name="change"/> gets the call id and the current value (null
+    /// when unknown) and returns the new one (null: nothing to do). Creates the session's entry when needed.
+    /// </summary>
+    private void Apply(string sessionName, string connectionId, DirectoryChangeKind kind, DateTimeOffset at, string? reason, Func<Guid, Participant?, Participant?> change)
+    {
+        DirectoryChange? published = null;
+        lock (gate)
+        {
+            var existed = sessions.TryGetValue(sessionName, out var live);
+            live ??= new LiveSession(Guid.NewGuid());
+            var current = live.Participants.GetValueOrDefault(connectionId);
+            var next = change(live.CallId, current);
+            if (next is not null && next != current)
+            {
+                live.Participants[connectionId] = next;
+                if (!existed)
+                {
+                    sessions[sessionName] = live;
+                }
+
+                var effective = current is null && next.IsActive ? DirectoryChangeKind.Joined : kind;
+                published = new DirectoryChange(sessionName, live.CallId, effective, at, next, reason);
+            }
+        }
+
+        if (published is not null)
+        {
+            Publish([published]);
+        }
+    }
+
     private bool IsAlive(string sessionName)
     {
         lock (gate)
         {
-            return sessions.TryGetValue(sessionName, out var participants) && participants.Values.Any(p => p.IsActive);
+            return sessions.TryGetValue(sessionName, out var live) && live.Participants.Values.Any(p => p.IsActive);
         }
     }
 
-    private void Upsert(Participant participant)
+    private void Publish(List<DirectoryChange> changes)
     {
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        Subscription[] all;
         lock (gate)
         {
-            if (!sessions.TryGetValue(participant.SessionName, out var participants))
+            all = [.. subscriptions];
+        }
+
+        foreach (var change in changes)
+        {
+            foreach (var target in all.Where(s => s.SessionName is null || s.SessionName == change.SessionName))
             {
-                sessions[participant.SessionName] = participants = new Dictionary<string, Participant>(StringComparer.Ordinal);
+                _ = NotifyAsync(target, change);
             }
-
-            participants[participant.ConnectionId] = participant;
-        }
-
-        Publish(participant.SessionName);
-    }
-
-    private void Update(string sessionName, string connectionId, Func<Participant, Participant> change)
-    {
-        bool changed;
-        lock (gate)
-        {
-            changed = sessions.TryGetValue(sessionName, out var participants)
-                && participants.TryGetValue(connectionId, out var current)
-                && (participants[connectionId] = change(current)) != current;
-        }
-
-        if (changed)
-        {
-            Publish(sessionName);
-        }
-    }
-
-    private void Publish(string sessionName)
-    {
-        Subscription[] targets;
-        lock (gate)
-        {
-            targets = [.. subscriptions.Where(s => s.SessionName is null || s.SessionName == sessionName)];
-        }
-
-        var change = new DirectoryChange(sessionName);
-        foreach (var target in targets)
-        {
-            _ = NotifyAsync(target, change);
         }
     }
 
@@ -205,6 +327,13 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
             // One broken page must not stop the others from hearing about the change.
             LogSubscriberFailed(e, change.SessionName);
         }
+    }
+
+    private sealed class LiveSession(Guid callId)
+    {
+        public Guid CallId { get; } = callId;
+
+        public Dictionary<string, Participant> Participants { get; } = new(StringComparer.Ordinal);
     }
 
     private sealed class Subscription(SessionDirectory owner, string? sessionName, Func<DirectoryChange, Task> onChange) : IDisposable
@@ -230,4 +359,7 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "A directory subscriber failed on a change of {SessionName}")]
     private partial void LogSubscriberFailed(Exception exception, string sessionName);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Reconciled with OpenVidu: {Sessions} sessions there, {Stale} stale connections dropped")]
+    private partial void LogReconciled(int sessions, int stale);
 }

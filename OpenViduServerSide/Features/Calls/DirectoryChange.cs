@@ -1,0 +1,31 @@
+namespace OpenViduServerSide.Features.Calls;
+
+public enum DirectoryChangeKind
+{
+    /// <summary>A token was minted; the browser has not used it yet.</summary>
+    Issued,
+
+    /// <summary>The participant is in the call.</summary>
+    Joined,
+
+    /// <summary>Media state changed (stream, microphone, camera).</summary>
+    Updated,
+
+    /// <summary>The connection is gone; <see cref="DirectoryChange.Reason"/> says why.</summary>
+    Left,
+
+    /// <summary>The call (one lifetime of the session) is over; <see cref="DirectoryChange.Reason"/> says why.</summary>
+    SessionEnded,
+}
+
+/// <summary>
+/// One change in the directory. Carries its own time and the call it belongs to, so a subscriber that processes
+/// changes out of order (they are published outside the lock) can still merge them correctly.
+/// </summary>
+public sealed record DirectoryChange(
+    string SessionName,
+    Guid CallId,
+    DirectoryChangeKind Kind,
+    DateTimeOffset At,
+    Participant? Participant = null,
+    string? Reason = null);

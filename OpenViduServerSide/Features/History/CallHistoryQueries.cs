@@ -1,0 +1,40 @@
+using Microsoft.EntityFrameworkCore;
+using OpenViduServerSide.Data;
+
+namespace OpenViduServerSide.Features.History;
+
+/// <summary>A user's own part in a call.</summary>
+public sealed record MyCall(string SessionName, DateTime JoinedAt, DateTime? LeftAt, string Role, string? LeftReason, bool CallEnded);
+
+/// <summary>A call with everyone who was in it, for admins.</summary>
+public sealed record CallSummary(Guid Id, string SessionName, DateTime StartedAt, DateTime? EndedAt, string? EndReason, IReadOnlyList<ParticipationSummary> Participants);
+
+public sealed record ParticipationSummary(string UserName, string Nickname, string Role, bool IsScreen, DateTime JoinedAt, DateTime? LeftAt, string? LeftReason);
+
+/// <summary>Reads history; one DbContext per query, as circuits need.</summary>
+public sealed class CallHistoryQueries(IDbContextFactory<ApplicationDbContext> contexts)
+{
+    public async Task<IReadOnlyList<MyCall>> RecentCallsOfAsync(string userName, int take = 10, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Participations
+            .Where(p => p.UserName == userName && !p.IsScreen)
+            .OrderByDescending(p => p.JoinedAt)
+            .Take(take)
+            .Select(p => new MyCall(p.Call!.SessionName, p.JoinedAt, p.LeftAt, p.Role, p.LeftReason, p.Call.EndedAt != null))
+            .ToListAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<CallSummary>> AllCallsAsync(int take = 100, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var calls = await db.Calls
+            .OrderByDescending(c => c.StartedAt)
+            .Take(take)
+            .Include(c => c.Participations)
+            .AsNoTracking()
+            .ToListAsync(cancellationToken);
+        return [.. calls.Select(c => new CallSummary(c.Id, c.SessionName, c.StartedAt, c.EndedAt, c.EndReason,
+            [.. c.Participations.OrderBy(p => p.JoinedAt).Select(p => new ParticipationSummary(p.UserName, p.Nickname, p.Role, p.IsScreen, p.JoinedAt, p.LeftAt, p.LeftReason))]))];
+    }
+}
