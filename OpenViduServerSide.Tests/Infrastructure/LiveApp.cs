@@ -22,7 +22,7 @@ public sealed class LiveApp : IAsyncDisposable
     /// <summary>e.g. http://localhost:5123 (no trailing slash).</summary>
     public string BaseUrl { get; }
 
-    public static async Task<LiveApp> StartAsync(IDictionary<string, string?>? settings = null, EmulatorOptions? emulatorOptions = null)
+    public static async Task<LiveApp> StartAsync(IDictionary<string, string?>? settings = null, EmulatorOptions? emulatorOptions = null, int appPort = 0)
     {
         var emulator = await OpenViduEmulatorServer.StartAsync(emulatorOptions, TestContext.Current.CancellationToken);
         var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
@@ -31,7 +31,7 @@ public sealed class LiveApp : IAsyncDisposable
             ["OpenVidu:Secret"] = emulator.Secret,
         };
         var factory = new AppFactory(settings: all);
-        factory.UseKestrel(0);
+        factory.UseKestrel(appPort);
         factory.StartServer();
         var address = factory.ClientOptions.BaseAddress;
         var baseUrl = $"http://localhost:{address.Port}";

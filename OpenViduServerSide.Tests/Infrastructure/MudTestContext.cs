@@ -14,11 +14,18 @@ public abstract class MudTestContext : BunitContext
     protected MudTestContext()
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
-        Services.AddMudServices(options =>
+        Services.AddMudServicesForTests();
+    }
+}
+
+public static class MudTestServices
+{
+    /// <summary>MudBlazor's services as the tests want them: no transitions, no popover provider check.</summary>
+    public static IServiceCollection AddMudServicesForTests(this IServiceCollection services) =>
+        services.AddMudServices(options =>
         {
             options.SnackbarConfiguration.ShowTransitionDuration = 0;
             options.SnackbarConfiguration.HideTransitionDuration = 0;
             options.PopoverOptions.CheckForPopoverProvider = false;
         });
-    }
 }

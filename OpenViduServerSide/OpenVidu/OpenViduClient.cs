@@ -82,7 +82,8 @@ public sealed partial class OpenViduClient(HttpClient http, IOptions<OpenViduOpt
     /// <summary>
     /// A connection in the session named <paramref name="customSessionId"/>, creating the session when needed.
     /// OpenVidu closes a session when its last participant leaves, so a connection create can meet a 404 even for a
-    /// session that existed a moment ago (contract P1): then the session is created again and the call retried once.
+    /// session that existed a moment ago (contract P1): then the session is created again and the call retried. A 404
+    /// created nothing, so the retry is safe; it is bounded for a session that keeps closing under heavy churn.
     /// With <paramref name="sessionKnownAlive"/> the first create-session round trip is skipped.
     /// </summary>
     public async Task<OpenViduConnection> CreateConnectionInSessionAsync(
@@ -93,17 +94,21 @@ public sealed partial class OpenViduClient(HttpClient http, IOptions<OpenViduOpt
             await GetOrCreateSessionAsync(customSessionId, cancellationToken);
         }
 
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            return await CreateConnectionAsync(customSessionId, properties, cancellationToken);
-        }
-        catch (OpenViduException e) when (e.Status == HttpStatusCode.NotFound)
-        {
-            LogSessionRecreated(customSessionId);
-            await GetOrCreateSessionAsync(customSessionId, cancellationToken);
-            return await CreateConnectionAsync(customSessionId, properties, cancellationToken);
+            try
+            {
+                return await CreateConnectionAsync(customSessionId, properties, cancellationToken);
+            }
+            catch (OpenViduException e) when (e.Status == HttpStatusCode.NotFound && attempt < MaxSessionRecreations)
+            {
+                LogSessionRecreated(customSessionId);
+                await GetOrCreateSessionAsync(customSessionId, cancellationToken);
+            }
         }
     }
+
+    private const int MaxSessionRecreations = 3;
 
     /// <summary>GET /sessions/{id}/connection/{cid}; null when the session (400) or the connection (404) is unknown.</summary>
     public async Task<OpenViduConnection?> GetConnectionAsync(string sessionId, string connectionId, CancellationToken cancellationToken = default)

@@ -29,7 +29,8 @@ public static partial class WebhookEndpoints
         if (!IsAuthentic(context.Request, options.Value.Webhook))
         {
             LogUnauthenticated(logger, context.Connection.RemoteIpAddress?.ToString() ?? "?");
-            return Results.Unauthorized();
+            // With a body, so the app's status-code pages leave the answer alone.
+            return Results.Problem(statusCode: 401, title: "The webhook authentication header is missing or wrong.");
         }
 
         JsonDocument body;

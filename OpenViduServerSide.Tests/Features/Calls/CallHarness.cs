@@ -1,6 +1,5 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
-using MudBlazor.Services;
 using OpenViduEmulator;
 using OpenViduServerSide.Features.Calls;
 using OpenViduServerSide.Tests.Infrastructure;
@@ -50,7 +49,7 @@ public sealed class CallHarness : IAsyncDisposable
 
         var bunit = new BunitContext();
         bunit.JSInterop.Mode = JSRuntimeMode.Loose;
-        bunit.Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
+        bunit.Services.AddMudServicesForTests();
         bunit.Services.AddSingleton(app.Services.GetRequiredService<SessionDirectory>());
         bunit.Services.AddScoped<OpenViduInterop>();
         bunit.Services.AddScoped<CallState>();

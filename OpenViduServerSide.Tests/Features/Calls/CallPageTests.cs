@@ -86,6 +86,24 @@ public sealed class CallPageTests
         Assert.Empty(h.Directory.GetParticipants("TUTORIAL"));
     }
 
+    [Fact]
+    public async Task A_token_that_died_with_a_closing_session_is_replaced_once_without_bothering_the_person()
+    {
+        await using var h = await CallHarness.StartAsync("publisher1");
+        string? firstToken = null;
+        bool IsFirst(JSRuntimeInvocation i) => (string)i.Arguments[1]! == (firstToken ??= (string)i.Arguments[1]!);
+        h.Module.Setup<JoinResult>("join", IsFirst).SetResult(new JoinResult(null, null, null, new JsError("202", "Session TUTORIAL not found")));
+        h.Module.Setup<JoinResult>("join", i => !IsFirst(i)).SetResult(new JoinResult("con_fromBrowser", "str_CAM_Abcd_con_X", null, null));
+        var page = h.RenderPage();
+
+        await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
+
+        page.WaitForElement("[data-testid=call-title]", Wait);
+        Assert.Equal(2, h.Module.Invocations["join"].Count);
+        Assert.Empty(page.FindAll("[data-testid=call-notice]"));
+        Assert.Single(h.ConnectionsAt("TUTORIAL"));
+    }
+
     [Theory]
     [InlineData("forceDisconnectByUser", "A moderator removed you from the call.")]
     [InlineData("forceDisconnectByServer", "You were removed from the call by a moderator or an administrator.")]

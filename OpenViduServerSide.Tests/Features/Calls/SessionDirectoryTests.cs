@@ -144,4 +144,23 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
         Assert.Equal(0, calls);
         Assert.Equal(before, Directory.SubscriberCount);
     }
+
+    [Fact]
+    public async Task Reconciling_adopts_what_OpenVidu_has_and_drops_what_it_lost()
+    {
+        var client = app.Services.GetRequiredService<OpenViduServerSide.OpenVidu.OpenViduClient>();
+        var stale = await Directory.IssueAsync("Drift", "publisher1", "Alice", ConnectionKind.Camera, Ct);
+        // Another app instance minted this one; this instance never heard of it.
+        var foreign = await client.CreateConnectionInSessionAsync("Elsewhere",
+            new OpenViduServerSide.OpenVidu.ConnectionProperties("MODERATOR", new ConnectionData("moderator", ConnectionKind.Camera, "", "MODERATOR").ToServerData()), cancellationToken: Ct);
+        // OpenVidu lost this one (closed behind the app's back).
+        await client.CloseSessionAsync("Drift", Ct);
+
+        await Directory.ReconcileAsync(Ct);
+
+        Assert.Empty(Directory.GetParticipants("Drift"));
+        var adopted = Assert.Single(Directory.GetParticipants("Elsewhere"));
+        Assert.Equal((foreign.Id, "moderator", "MODERATOR", false), (adopted.ConnectionId, adopted.UserName, adopted.Role, adopted.IsActive));
+        Assert.NotEqual(stale.ConnectionId, adopted.ConnectionId);
+    }
 }

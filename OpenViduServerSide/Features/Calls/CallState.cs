@@ -15,6 +15,8 @@ public sealed partial class CallState(
     AuthenticationStateProvider authentication,
     ILogger<CallState> logger) : IAsyncDisposable
 {
+    private const int MaxJoinAttempts = 3;
+
     private readonly Dictionary<string, ConnectionData> remoteConnections = new(StringComparer.Ordinal);
     private readonly List<VideoTile> tiles = [];
     private readonly List<Func<Task>> listeners = [];
@@ -59,39 +61,54 @@ public sealed partial class CallState(
         userName = (await authentication.GetAuthenticationStateAsync()).User.Identity?.Name ?? "";
         await ChangedAsync();
 
-        IssuedConnection issued;
-        try
+        IssuedConnection? issued = null;
+        JoinResult? result = null;
+        for (var attempt = 1; attempt <= MaxJoinAttempts; attempt++)
         {
-            issued = await directory.IssueAsync(sessionName, userName, nickname, ConnectionKind.Camera, cancellationToken);
-        }
-        catch (Exception e) when (Describe(e) is { } message)
-        {
-            await ResetAsync(new CallNotice(NoticeLevel.Error, message));
-            return;
-        }
+            try
+            {
+                issued = await directory.IssueAsync(sessionName, userName, nickname, ConnectionKind.Camera, cancellationToken);
+            }
+            catch (Exception e) when (Describe(e) is { } message)
+            {
+                await ResetAsync(new CallNotice(NoticeLevel.Error, message));
+                return;
+            }
 
-        role = issued.Role;
-        cameraConnectionId = issued.ConnectionId;
-        self ??= DotNetObjectReference.Create(this);
-        JoinResult result;
-        try
-        {
-            result = await browser.JoinAsync(self, issued.Token, ConnectionData.ToClientData(nickname), publish: role != OpenViduRoles.Subscriber);
-        }
-        catch (JSException e)
-        {
-            LogBrowserFailed(e, "join");
-            await directory.ReleaseAsync(sessionName, issued.ConnectionId, CancellationToken.None);
-            await ResetAsync(new CallNotice(NoticeLevel.Error, "Your browser could not start the call. Reload the page and try again."));
-            return;
-        }
+            role = issued.Role;
+            cameraConnectionId = issued.ConnectionId;
+            self ??= DotNetObjectReference.Create(this);
+            try
+            {
+                result = await browser.JoinAsync(self, issued.Token, ConnectionData.ToClientData(nickname), publish: role != OpenViduRoles.Subscriber);
+            }
+            catch (JSException e)
+            {
+                LogBrowserFailed(e, "join");
+                await directory.ReleaseAsync(sessionName, issued.ConnectionId, CancellationToken.None);
+                await ResetAsync(new CallNotice(NoticeLevel.Error, "Your browser could not start the call. Reload the page and try again."));
+                return;
+            }
 
-        if (result.Error is { } error || result.ConnectionId is null)
-        {
+            if (result.ConnectionId is not null)
+            {
+                break;
+            }
+
             LogJoinRefused(sessionName, result.Error?.Name ?? "", result.Error?.Message ?? "");
             await directory.ReleaseAsync(sessionName, issued.ConnectionId, CancellationToken.None);
+            // 202 and 401 also mean the session closed between minting and joining (its last participant left and took
+            // the pending token with it, contract §1.6): a fresh token usually works.
+            if (result.Error?.Name is not ("202" or "401"))
+            {
+                break;
+            }
+        }
+
+        if (issued is null || result?.ConnectionId is null)
+        {
             await ResetAsync(new CallNotice(NoticeLevel.Error,
-                $"The video server did not let you in ({result.Error?.Message ?? "no answer"}). Try joining again."));
+                $"The video server did not let you in ({result?.Error?.Message ?? "no answer"}). Try joining again."));
             return;
         }
 

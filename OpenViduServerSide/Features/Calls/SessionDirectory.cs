@@ -16,6 +16,11 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
     private readonly Dictionary<string, LiveSession> sessions = new(StringComparer.Ordinal);
     private readonly List<Subscription> subscriptions = [];
 
+    // Connections that left recently. Webhooks arrive late and out of step with the app's own events: a participantJoined
+    // for a connection the app already released must not bring it back as a ghost.
+    private readonly Dictionary<string, DateTimeOffset> departed = new(StringComparer.Ordinal);
+    private static readonly TimeSpan DepartedMemory = TimeSpan.FromMinutes(10);
+
     // ---------- Minting ----------
 
     /// <summary>
@@ -90,6 +95,11 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
     public void ParticipantJoined(string sessionName, string connectionId, string? serverData, string? clientData, DateTimeOffset at) =>
         Apply(sessionName, connectionId, DirectoryChangeKind.Joined, at, null, (callId, p) =>
         {
+            if (p is null && departed.ContainsKey(connectionId))
+            {
+                return null;
+            }
+
             if (p is not null)
             {
                 return p.IsActive ? p : p with { JoinedAt = at };
@@ -115,6 +125,11 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
         {
             if (sessions.Remove(sessionName, out var live))
             {
+                foreach (var connectionId in live.Participants.Keys)
+                {
+                    RememberDeparted(connectionId, at);
+                }
+
                 changes.AddRange(live.Participants.Values.Select(p => new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.Left, at, p, reason)));
                 changes.Add(new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.SessionEnded, at, Reason: reason));
             }
@@ -239,6 +254,7 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
         List<DirectoryChange> changes = [];
         lock (gate)
         {
+            RememberDeparted(connectionId, at);
             if (sessions.TryGetValue(sessionName, out var live) && live.Participants.Remove(connectionId, out var gone))
             {
                 changes.Add(new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.Left, at, gone, reason));
@@ -283,6 +299,19 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
         if (published is not null)
         {
             Publish([published]);
+        }
+    }
+
+    private void RememberDeparted(string connectionId, DateTimeOffset at)
+    {
+        departed[connectionId] = at;
+        if (departed.Count > 1000)
+        {
+            var cutoff = clock.GetUtcNow() - DepartedMemory;
+            foreach (var old in departed.Where(d => d.Value < cutoff).Select(d => d.Key).ToList())
+            {
+                departed.Remove(old);
+            }
         }
     }
 

@@ -136,7 +136,8 @@ public sealed partial class CallHistoryWriter(SessionDirectory directory, IDbCon
 
         if (change.Kind == DirectoryChangeKind.Left && row.LeftAt is null)
         {
-            row.LeftAt = at;
+            // Join and leave times can come from different clocks (OpenVidu's webhooks, this server): never before the join.
+            row.LeftAt = at < row.JoinedAt ? row.JoinedAt : at;
             row.LeftReason = change.Reason;
         }
     }
