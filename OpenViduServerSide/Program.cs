@@ -9,6 +9,7 @@ builder.AddData();
 builder.AddAccounts();
 builder.AddOpenVidu();
 builder.AddCalls();
+builder.AddApi();
 
 var app = builder.Build();
 
@@ -24,5 +25,6 @@ app.MapStaticAssets().AllowAnonymous();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapAccountEndpoints();
 app.MapHealth();
+app.MapApi();
 
 app.Run();

@@ -96,6 +96,17 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
         }
     }
 
+    /// <summary>One connection, or null when the directory does not know it (no snapshot of the whole call: O(1)).</summary>
+    public Participant? FindParticipant(string sessionName, string connectionId)
+    {
+        lock (gate)
+        {
+            return sessions.TryGetValue(sessionName, out var participants) && participants.TryGetValue(connectionId, out var participant)
+                ? participant
+                : null;
+        }
+    }
+
     public IReadOnlyList<Participant> GetParticipants(string sessionName)
     {
         lock (gate)
@@ -140,11 +151,18 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
         }
     }
 
+    /// <summary>
+    /// True while the directory holds any connection of the session, pending ones included: each was minted in that
+    /// very session at OpenVidu, so it existed a moment ago and the create-session round trip can be skipped. If
+    /// OpenVidu closed it since (its last active participant left, or its garbage collector took a never-joined one,
+    /// contract P1), the connection create answers 404 and OpenViduClient creates the session and retries once: a
+    /// wrong guess costs one round trip, never a failed join.
+    /// </summary>
     private bool IsAlive(string sessionName)
     {
         lock (gate)
         {
-            return sessions.TryGetValue(sessionName, out var participants) && participants.Values.Any(p => p.IsActive);
+            return sessions.TryGetValue(sessionName, out var participants) && participants.Count > 0;
         }
     }
 
