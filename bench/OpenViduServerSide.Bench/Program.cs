@@ -10,6 +10,11 @@ using OpenViduEmulator;
 // Load generator: the app's join flow (POST a connection, then DELETE it) against the emulator alone and through the
 // app, in three scenarios. Loopback only; every phase is bounded in time. See bench/README.md.
 var options = BenchOptions.Parse(args);
+if (Array.IndexOf(args, "--circuits") is var at and >= 0)
+{
+    return await CircuitBench.RunAsync(options, at + 1 < args.Length && int.TryParse(args[at + 1], out var n) ? n : 10);
+}
+
 var culture = CultureInfo.InvariantCulture;
 Console.WriteLine(string.Create(culture, $"bench: concurrency {options.Concurrency}, {options.Seconds} s per run (+{options.WarmupSeconds} s warm-up), {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
 
@@ -360,6 +365,10 @@ internal sealed class AppProcess : IDisposable
             await Task.Delay(200);
         }
     }
+
+    /// <summary>Current resident memory of the child in kB (VmRSS).</summary>
+    public long ResidentKb() =>
+        long.Parse(File.ReadAllLines($"/proc/{process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))[6..].Trim().Replace(" kB", "", StringComparison.Ordinal), CultureInfo.InvariantCulture);
 
     /// <summary>Peak and current resident memory of the child, from /proc/&lt;pid&gt;/status.</summary>
     public string Memory()
