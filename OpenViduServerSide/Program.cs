@@ -1,5 +1,5 @@
-using OpenViduServerSide.Components;
 using MudBlazor.Services;
+using OpenViduServerSide.Components;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -10,6 +10,7 @@ builder.AddAccounts();
 builder.AddOpenVidu();
 builder.AddCalls();
 builder.AddHistory();
+builder.AddApi();
 
 var app = builder.Build();
 
@@ -26,5 +27,6 @@ app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapAccountEndpoints();
 app.MapOpenViduWebhook();
 app.MapHealth();
+app.MapApi();
 
 app.Run();

@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Calls;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -9,6 +11,9 @@ public static class CallsServiceCollectionExtensions
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<UserCallRoles>();
+        // Role changes saved through EF Core invalidate the role cache, so they apply to the next join.
+        builder.Services.AddSingleton<RoleChangeInterceptor>();
+        builder.Services.ConfigureDbContext<ApplicationDbContext>((sp, options) => options.AddInterceptors(sp.GetRequiredService<RoleChangeInterceptor>()));
         builder.Services.AddSingleton<SessionDirectory>();
         builder.Services.AddScoped<OpenViduInterop>();
         builder.Services.AddScoped<CallState>();

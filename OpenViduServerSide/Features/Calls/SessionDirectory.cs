@@ -315,11 +315,18 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
         }
     }
 
+    /// <summary>
+    /// True while the directory holds any connection of the session, pending ones included: each was minted in that
+    /// very session at OpenVidu, so it existed a moment ago and the create-session round trip can be skipped. If
+    /// OpenVidu closed it since (its last active participant left, or its garbage collector took a never-joined one,
+    /// contract P1), the connection create answers 404 and OpenViduClient creates the session and retries: a wrong
+    /// guess costs one round trip, never a failed join.
+    /// </summary>
     private bool IsAlive(string sessionName)
     {
         lock (gate)
         {
-            return sessions.TryGetValue(sessionName, out var live) && live.Participants.Values.Any(p => p.IsActive);
+            return sessions.TryGetValue(sessionName, out var live) && live.Participants.Count > 0;
         }
     }
 

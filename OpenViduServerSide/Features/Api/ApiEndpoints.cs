@@ -1,0 +1,170 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using OpenViduServerSide.Data;
+using OpenViduServerSide.Features.Api;
+using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.OpenVidu;
+
+namespace Microsoft.AspNetCore.Routing;
+
+/// <summary>
+/// The HTTP API: the same join and leave the call page does, through <see cref="SessionDirectory"/>, for scripts and
+/// other clients. Errors are ProblemDetails; 401 and 403 are plain status codes, never redirects to the login page.
+/// </summary>
+public static class ApiEndpoints
+{
+    private const int MaxNicknameLength = 50;
+
+    public static IEndpointRouteBuilder MapApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapOpenApi().AllowAnonymous();
+
+        // The status-code pages middleware would turn an empty 401/403/404 into the HTML not-found page.
+        var api = endpoints.MapGroup("/api").WithMetadata(new SkipStatusCodePagesAttribute()).WithTags("API");
+
+        api.MapPost("/auth/token", IssueBearerTokenAsync)
+            .AllowAnonymous()
+            .Produces<AccessTokenResponse>()
+            .WithSummary("Signs in with user name and password and returns a bearer token (lockout applies).");
+
+        var connections = api.MapGroup("/sessions/{name}/connections")
+            .RequireAuthorization(ApiServiceCollectionExtensions.ApiPolicy)
+            .AddEndpointFilter(CrossSiteRequestGuard.Instance)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        connections.MapPost("", CreateConnectionAsync)
+            .WithSummary("Creates the session if needed and a connection for the signed-in user with their OpenVidu role.");
+        connections.MapDelete("/{connectionId}", DeleteConnectionAsync)
+            .WithSummary("Leaves: removes the caller's own connection here and at OpenVidu.");
+        return endpoints;
+    }
+
+    internal static async Task<Results<Ok<CreateConnectionResponse>, ValidationProblem, ProblemHttpResult>> CreateConnectionAsync(
+        string name, CreateConnectionRequest request, ClaimsPrincipal user, SessionDirectory directory, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        var nickname = request.Nickname?.Trim();
+        ConnectionKind? kind = request.Kind switch
+        {
+            null or "camera" => ConnectionKind.Camera,
+            "screen" => ConnectionKind.Screen,
+            _ => null,
+        };
+        if (!SessionNames.IsValid(name) || string.IsNullOrEmpty(nickname) || nickname.Length > MaxNicknameLength || kind is null)
+        {
+            return TypedResults.ValidationProblem(ValidationErrors(name, nickname, kind));
+        }
+
+        try
+        {
+            var issued = await directory.IssueAsync(name, UserName(user), nickname, kind.Value, cancellationToken);
+            return TypedResults.Ok(new CreateConnectionResponse(issued.SessionName, issued.ConnectionId, issued.Token, issued.Role));
+        }
+        catch (CallRefusedException e)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed", detail: e.Message);
+        }
+        catch (OpenViduUnavailableException e)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Video service unavailable", detail: e.Message);
+        }
+        catch (OpenViduException e)
+        {
+            Log.OpenViduFailed(loggers.CreateLogger(typeof(ApiEndpoints)), name, (int)e.Status, e.Message);
+            return TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The video service refused", detail: e.Message);
+        }
+    }
+
+    internal static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteConnectionAsync(
+        string name, string connectionId, ClaimsPrincipal user, SessionDirectory directory, CancellationToken cancellationToken)
+    {
+        if (!SessionNames.IsValid(name))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = [SessionNames.Rule] });
+        }
+
+        if (directory.FindParticipant(name, connectionId) is not { } participant)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such connection",
+                detail: $"The call {name} has no connection {connectionId}.");
+        }
+
+        if (!string.Equals(participant.UserName, UserName(user), StringComparison.Ordinal))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed",
+                detail: "Only the user who owns a connection can remove it.");
+        }
+
+        // OpenVidu failures are logged and swallowed by ReleaseAsync: the directory is right, and OpenVidu drops a
+        // connection whose browser goes away, so the caller has left either way.
+        await directory.ReleaseAsync(name, connectionId, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    internal static async Task<Results<EmptyHttpResult, ValidationProblem, ProblemHttpResult>> IssueBearerTokenAsync(
+        TokenRequest request, SignInManager<ApplicationUser> signInManager, ILoggerFactory loggers)
+    {
+        if (string.IsNullOrWhiteSpace(request.UserName) || string.IsNullOrEmpty(request.Password))
+        {
+            var errors = new Dictionary<string, string[]>();
+            if (string.IsNullOrWhiteSpace(request.UserName))
+            {
+                errors["userName"] = ["Enter your user name."];
+            }
+
+            if (string.IsNullOrEmpty(request.Password))
+            {
+                errors["password"] = ["Enter your password."];
+            }
+
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var logger = loggers.CreateLogger(typeof(ApiEndpoints));
+        // The bearer handler writes the token response itself when the sign-in succeeds (as MapIdentityApi's /login does).
+        signInManager.AuthenticationScheme = IdentityConstants.BearerScheme;
+        var result = await signInManager.PasswordSignInAsync(request.UserName, request.Password, isPersistent: false, lockoutOnFailure: true);
+        if (result.Succeeded)
+        {
+            Log.TokenIssued(logger, request.UserName);
+            return TypedResults.Empty;
+        }
+
+        var reason = result.IsLockedOut ? "locked out" : result.IsNotAllowed ? "not allowed" : "wrong user name or password";
+        Log.TokenRefused(logger, request.UserName, reason);
+        return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed",
+            detail: result.IsLockedOut
+                ? "This account is locked after too many failed sign-in attempts. Try again in 5 minutes."
+                : "Wrong user name or password.");
+    }
+
+    private static string UserName(ClaimsPrincipal user) =>
+        user.Identity?.Name ?? throw new InvalidOperationException("An authenticated API caller has no name claim.");
+
+    private static Dictionary<string, string[]> ValidationErrors(string name, string? nickname, ConnectionKind? kind)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!SessionNames.IsValid(name))
+        {
+            errors["name"] = [SessionNames.Rule];
+        }
+
+        if (string.IsNullOrEmpty(nickname))
+        {
+            errors["nickname"] = ["Enter the name others will see."];
+        }
+        else if (nickname.Length > MaxNicknameLength)
+        {
+            errors["nickname"] = [$"Keep the nickname under {MaxNicknameLength} characters."];
+        }
+
+        if (kind is null)
+        {
+            errors["kind"] = ["Use \"camera\" or \"screen\"."];
+        }
+
+        return errors;
+    }
+}

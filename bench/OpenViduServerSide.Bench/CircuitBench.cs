@@ -1,0 +1,106 @@
+using System.Globalization;
+using Microsoft.Playwright;
+using OpenViduEmulator;
+
+/// <summary>
+/// Memory per open call page: N headless Chromium pages (one browser context each, signed in) hold a Blazor circuit on
+/// the call page, first idle on the join form, then all in one call. The app's resident memory is read from
+/// /proc/&lt;pid&gt;/status before, idle and in the call; the difference divided by N is the cost per page.
+/// </summary>
+internal static class CircuitBench
+{
+    private static readonly string[] Users = ["publisher1", "publisher2", "moderator", "admin", "subscriber"];
+
+    public static async Task<int> RunAsync(BenchOptions options, int pages)
+    {
+        await using var emulator = await OpenViduEmulatorServer.StartAsync();
+        // Development: static web assets (MudBlazor, openvidu-browser) are served from the build output's manifest.
+        using var app = await AppProcess.StartAsync(options with { AppSettings = [.. options.AppSettings, "ASPNETCORE_ENVIRONMENT=Development"] }, emulator);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+            ],
+        });
+        var baseUrl = app.BaseUrl.Replace("127.0.0.1", "localhost", StringComparison.Ordinal);
+
+        // Warm-up: one page through sign-in, the join form and a call, so JIT and first-use allocations are not counted.
+        await using (var warm = await OpenAsync(browser, baseUrl, "publisher1"))
+        {
+            await JoinAsync(warm.Page, "warm-up", "warm");
+        }
+
+        await Task.Delay(3000);
+        var baseline = app.ResidentKb();
+        Console.WriteLine($"baseline after warm-up: {baseline / 1024} MB ({app.Memory()})");
+
+        var open = new List<OpenPage>();
+        for (var i = 0; i < pages; i++)
+        {
+            var page = await OpenAsync(browser, baseUrl, Users[i % Users.Length]);
+            await page.Page.GotoAsync("/call");
+            await page.Page.Locator("#session-name").WaitForAsync();
+            open.Add(page);
+        }
+
+        await Task.Delay(3000);
+        var idle = app.ResidentKb();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{pages} idle call pages (join form, circuit open): {idle / 1024} MB, +{(idle - baseline) / (double)pages:F0} kB per page"));
+
+        for (var i = 0; i < open.Count; i++)
+        {
+            await open[i].Page.Locator("#session-name").FillAsync("memory");
+            await open[i].Page.Locator("#nickname").FillAsync($"P{i}");
+            await open[i].Page.GetByTestId("join-button").ClickAsync();
+            await open[i].Page.GetByTestId("call-title").WaitForAsync(new() { Timeout = 30_000 });
+        }
+
+        await Assertions.Expect(open[^1].Page.GetByTestId("participant")).ToHaveCountAsync(pages, new() { Timeout = 30_000 });
+        await Task.Delay(5000);
+        var inCall = app.ResidentKb();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{pages} pages in one call ({pages} participants): {inCall / 1024} MB, +{(inCall - baseline) / (double)pages:F0} kB per page over the baseline; {app.Memory()}"));
+
+        foreach (var page in open)
+        {
+            await page.DisposeAsync();
+        }
+
+        await Task.Delay(3000);
+        Console.WriteLine($"after closing every page: {app.ResidentKb() / 1024} MB");
+        return 0;
+    }
+
+    private static async Task JoinAsync(IPage page, string session, string nickname)
+    {
+        await page.GotoAsync("/call");
+        await page.Locator("#session-name").FillAsync(session);
+        await page.Locator("#nickname").FillAsync(nickname);
+        await page.GetByTestId("join-button").ClickAsync();
+        await page.GetByTestId("call-title").WaitForAsync(new() { Timeout = 30_000 });
+    }
+
+    private static async Task<OpenPage> OpenAsync(IBrowser browser, string baseUrl, string userName)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUrl, Permissions = ["camera", "microphone"] });
+        context.SetDefaultTimeout(30_000);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/Account/Login");
+        await page.GetByLabel("User name").FillAsync(userName);
+        await page.GetByLabel("Password").FillAsync("pass");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/Account/Login", StringComparison.Ordinal));
+        return new OpenPage(context, page);
+    }
+
+    private sealed record OpenPage(IBrowserContext Context, IPage Page) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await Context.CloseAsync();
+    }
+}

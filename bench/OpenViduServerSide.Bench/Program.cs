@@ -1,0 +1,409 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using OpenViduEmulator;
+
+// Load generator: the app's join flow (POST a connection, then DELETE it) against the emulator alone and through the
+// app, in three scenarios. Loopback only; every phase is bounded in time. See bench/README.md.
+var options = BenchOptions.Parse(args);
+if (Array.IndexOf(args, "--circuits") is var at and >= 0)
+{
+    return await CircuitBench.RunAsync(options, at + 1 < args.Length && int.TryParse(args[at + 1], out var n) ? n : 10);
+}
+
+var culture = CultureInfo.InvariantCulture;
+Console.WriteLine(string.Create(culture, $"bench: concurrency {options.Concurrency}, {options.Seconds} s per run (+{options.WarmupSeconds} s warm-up), {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
+
+await using var emulator = await OpenViduEmulatorServer.StartAsync();
+using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(10), MaxConnectionsPerServer = 256 })
+{
+    Timeout = TimeSpan.FromSeconds(30),
+};
+var basic = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("OPENVIDUAPP:" + emulator.Secret)));
+var ovApi = emulator.BaseUrl + "/openvidu/api/";
+
+using var app = await AppProcess.StartAsync(options, emulator);
+var appBase = app.BaseUrl;
+Console.WriteLine($"emulator {emulator.BaseUrl}; app {appBase} (pid {app.Pid}); after start: {app.Memory()}");
+
+// Bearer tokens for the users that may publish (the demo users; the bench creates none).
+string[] users = ["publisher1", "publisher2", "moderator", "admin"];
+var bearers = new AuthenticationHeaderValue[users.Length];
+for (var i = 0; i < users.Length; i++)
+{
+    using var response = await http.PostAsync(appBase + "/api/auth/token",
+        new StringContent($$"""{"userName":"{{users[i]}}","password":"pass"}""", Encoding.UTF8, "application/json"));
+    response.EnsureSuccessStatusCode();
+    using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+    bearers[i] = new AuthenticationHeaderValue("Bearer", json.RootElement.GetProperty("accessToken").GetString());
+}
+
+Console.WriteLine($"signed in {users.Length} users with bearer tokens");
+
+// One join = POST connection (token) then DELETE connection. "Direct" is what a backend must do at least.
+async Task<string> DirectCreateAsync(string session, bool ensureSession)
+{
+    if (ensureSession)
+    {
+        using var create = new HttpRequestMessage(HttpMethod.Post, ovApi + "sessions") { Content = Json($$"""{"customSessionId":"{{session}}"}""") };
+        create.Headers.Authorization = basic;
+        using var created = await http.SendAsync(create);
+        if (created.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.Conflict))
+        {
+            throw new InvalidOperationException($"POST /sessions answered {created.StatusCode}");
+        }
+    }
+
+    using var request = new HttpRequestMessage(HttpMethod.Post, ovApi + $"sessions/{session}/connection")
+    {
+        Content = Json("""{"type":"WEBRTC","role":"PUBLISHER","data":"{\"serverData\":\"bench\",\"kind\":\"camera\"}"}"""),
+    };
+    request.Headers.Authorization = basic;
+    return await ReadIdAsync(await http.SendAsync(request), "id");
+}
+
+async Task DirectDeleteAsync(string session, string connectionId)
+{
+    using var request = new HttpRequestMessage(HttpMethod.Delete, ovApi + $"sessions/{session}/connection/{connectionId}");
+    request.Headers.Authorization = basic;
+    using var response = await http.SendAsync(request);
+    Check(response, HttpStatusCode.NoContent);
+}
+
+async Task<string> AppCreateAsync(string session, int client)
+{
+    using var request = new HttpRequestMessage(HttpMethod.Post, appBase + $"/api/sessions/{session}/connections")
+    {
+        Content = Json("""{"nickname":"bench","kind":"camera"}"""),
+    };
+    request.Headers.Authorization = bearers[client % bearers.Length];
+    return await ReadIdAsync(await http.SendAsync(request), "connectionId");
+}
+
+async Task AppDeleteAsync(string session, string connectionId, int client)
+{
+    using var request = new HttpRequestMessage(HttpMethod.Delete, appBase + $"/api/sessions/{session}/connections/{connectionId}");
+    request.Headers.Authorization = bearers[client % bearers.Length];
+    using var response = await http.SendAsync(request);
+    Check(response, HttpStatusCode.NoContent);
+}
+
+// Warm the app up (JIT tiers, pools, caches) before anything is measured.
+await Runner.RunAsync(options with { Seconds = 0 }, async (c, i) =>
+{
+    var id = await AppCreateAsync($"warm-{i % 10}", c);
+    await AppDeleteAsync($"warm-{i % 10}", id, c);
+});
+Console.WriteLine($"warmed up: {app.Memory()}");
+
+const int ManySessions = 200;
+var results = new List<(string Scenario, string Target, RunResult Result, string Memory)>();
+
+// 1. One hot session, many joiners.
+await DirectCreateAsync("hot", ensureSession: true).ContinueWith(t => DirectDeleteAsync("hot", t.Result)).Unwrap();
+results.Add(("hot session", "emulator", await Runner.RunAsync(options, async (c, _) =>
+{
+    var id = await DirectCreateAsync("hot", ensureSession: false);
+    await DirectDeleteAsync("hot", id);
+}), ""));
+results.Add(("hot session", "app", await Runner.RunAsync(options, async (c, _) =>
+{
+    var id = await AppCreateAsync("hot", c);
+    await AppDeleteAsync("hot", id, c);
+}), app.Memory()));
+
+// 2. Many sessions, few joiners each (each join picks the next of 200 names; sessions exist at OpenVidu already).
+for (var s = 0; s < ManySessions; s++)
+{
+    await DirectCreateAsync($"many-{s}", ensureSession: true).ContinueWith(t => DirectDeleteAsync($"many-{s}", t.Result)).Unwrap();
+}
+
+results.Add(("many sessions", "emulator", await Runner.RunAsync(options, async (c, i) =>
+{
+    var session = $"many-{(c * 31 + i) % ManySessions}";
+    var id = await DirectCreateAsync(session, ensureSession: false);
+    await DirectDeleteAsync(session, id);
+}), ""));
+results.Add(("many sessions", "app", await Runner.RunAsync(options, async (c, i) =>
+{
+    var session = $"many-{(c * 31 + i) % ManySessions}";
+    var id = await AppCreateAsync(session, c);
+    await AppDeleteAsync(session, id, c);
+}), app.Memory()));
+
+// 3. The create race: every client joins the same brand-new name at once; one round per new name.
+var round = 0;
+results.Add(("create race", "emulator", await Runner.RunRoundsAsync(options, async c =>
+{
+    var session = $"race-e-{Volatile.Read(ref round)}";
+    var id = await DirectCreateAsync(session, ensureSession: true);
+    await DirectDeleteAsync(session, id);
+}, () => Interlocked.Increment(ref round)), ""));
+round = 0;
+results.Add(("create race", "app", await Runner.RunRoundsAsync(options, async c =>
+{
+    var session = $"race-a-{Volatile.Read(ref round)}";
+    var id = await AppCreateAsync(session, c);
+    await AppDeleteAsync(session, id, c);
+}, () => Interlocked.Increment(ref round)), app.Memory()));
+
+Console.WriteLine();
+Console.WriteLine("| scenario | target | joins/s | requests/s | join p50 ms | join p95 ms | join p99 ms | errors | app memory |");
+Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+foreach (var (scenario, target, r, memory) in results)
+{
+    Console.WriteLine(string.Create(culture,
+        $"| {scenario} | {target} | {r.JoinsPerSecond:F0} | {r.JoinsPerSecond * 2:F0} | {r.P(0.50):F2} | {r.P(0.95):F2} | {r.P(0.99):F2} | {r.Errors} | {memory} |"));
+}
+
+foreach (var scenario in results.Select(r => r.Scenario).Distinct())
+{
+    var direct = results.First(r => r.Scenario == scenario && r.Target == "emulator").Result;
+    var viaApp = results.First(r => r.Scenario == scenario && r.Target == "app").Result;
+    Console.WriteLine(string.Create(culture,
+        $"{scenario}: app adds {viaApp.P(0.50) - direct.P(0.50):F2} ms at p50 per join (POST+DELETE); throughput {100 * viaApp.JoinsPerSecond / direct.JoinsPerSecond:F0}% of the emulator alone"));
+}
+
+Console.WriteLine($"app peak memory: {app.Memory()}");
+return 0;
+
+static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+static async Task<string> ReadIdAsync(HttpResponseMessage response, string property)
+{
+    using (response)
+    {
+        Check(response, HttpStatusCode.OK);
+        await using var stream = await response.Content.ReadAsStreamAsync();
+        using var json = await JsonDocument.ParseAsync(stream);
+        return json.RootElement.GetProperty(property).GetString()!;
+    }
+}
+
+static void Check(HttpResponseMessage response, HttpStatusCode expected)
+{
+    if (response.StatusCode != expected)
+    {
+        throw new InvalidOperationException($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath} answered {(int)response.StatusCode}");
+    }
+}
+
+internal sealed record BenchOptions(int Concurrency, int Seconds, int WarmupSeconds, string Configuration, bool Quiet, IReadOnlyList<string> AppSettings)
+{
+    public static BenchOptions Parse(string[] args)
+    {
+        int Int(string name, int fallback) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+        var configuration = typeof(BenchOptions).Assembly.Location.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        // --app-setting Key=Value (repeatable) is passed to the app as an environment variable, e.g. Logging__LogLevel__Default=Warning.
+        var settings = args.Select((a, i) => (a, i)).Where(x => x.a == "--app-setting" && x.i + 1 < args.Length).Select(x => args[x.i + 1]).ToList();
+        return new BenchOptions(Int("--concurrency", 8), Int("--seconds", 5), Int("--warmup", 2), configuration, !args.Contains("--app-logs"), settings);
+    }
+}
+
+internal sealed class RunResult(List<double> joinsMs, int errors, TimeSpan elapsed)
+{
+    private readonly double[] sorted = [.. joinsMs.Order()];
+
+    public int Errors { get; } = errors;
+
+    public double JoinsPerSecond => sorted.Length / elapsed.TotalSeconds;
+
+    public double P(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+}
+
+internal static class Runner
+{
+    /// <summary>C clients loop over <paramref name="join"/> for warm-up then the measured seconds; latency is per join.</summary>
+    public static async Task<RunResult> RunAsync(BenchOptions options, Func<int, int, Task> join)
+    {
+        await LoopAsync(options.Concurrency, TimeSpan.FromSeconds(options.WarmupSeconds), join);
+        return await LoopAsync(options.Concurrency, TimeSpan.FromSeconds(options.Seconds), join);
+    }
+
+    /// <summary>Rounds: all C clients start together on the same fresh name, wait for each other, next round.</summary>
+    public static async Task<RunResult> RunRoundsAsync(BenchOptions options, Func<int, Task> join, Action nextRound)
+    {
+        var latencies = new List<double>();
+        var errors = 0;
+        var clock = Stopwatch.StartNew();
+        var deadline = TimeSpan.FromSeconds(options.Seconds);
+        while (clock.Elapsed < deadline)
+        {
+            nextRound();
+            var tasks = Enumerable.Range(0, options.Concurrency).Select(async c =>
+            {
+                var start = Stopwatch.GetTimestamp();
+                try
+                {
+                    await join(c);
+                    return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                }
+                catch (Exception e) when (e is HttpRequestException or InvalidOperationException or TaskCanceledException)
+                {
+                    Interlocked.Increment(ref errors);
+                    return double.NaN;
+                }
+            }).ToArray();
+            latencies.AddRange((await Task.WhenAll(tasks)).Where(l => !double.IsNaN(l)));
+        }
+
+        return new RunResult(latencies, errors, clock.Elapsed);
+    }
+
+    private static async Task<RunResult> LoopAsync(int concurrency, TimeSpan duration, Func<int, int, Task> join)
+    {
+        var perClient = new List<double>[concurrency];
+        var errors = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(c => Task.Run(async () =>
+        {
+            var mine = perClient[c] = new List<double>(4096);
+            for (var i = 0; clock.Elapsed < duration; i++)
+            {
+                var start = Stopwatch.GetTimestamp();
+                try
+                {
+                    await join(c, i);
+                    mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                }
+                catch (Exception e) when (e is HttpRequestException or InvalidOperationException or TaskCanceledException)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }
+        })));
+        var elapsed = clock.Elapsed;
+        return new RunResult([.. perClient.SelectMany(l => l)], errors, elapsed);
+    }
+}
+
+/// <summary>The app as a child process (<c>dotnet OpenViduServerSide.dll</c>) on a temp SQLite file, pointed at the emulator.</summary>
+internal sealed class AppProcess : IDisposable
+{
+    private readonly Process process;
+    private readonly string databasePath;
+
+    private AppProcess(Process process, string baseUrl, string databasePath)
+    {
+        this.process = process;
+        BaseUrl = baseUrl;
+        this.databasePath = databasePath;
+    }
+
+    public string BaseUrl { get; }
+
+    public int Pid => process.Id;
+
+    public static async Task<AppProcess> StartAsync(BenchOptions options, OpenViduEmulatorServer emulator)
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "OpenViduServerSide.sln")))
+        {
+            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("Run the bench from inside the repository.");
+        }
+
+        var appFolder = Path.Combine(root, "OpenViduServerSide", "bin", options.Configuration, "net10.0");
+        var dll = Path.Combine(appFolder, "OpenViduServerSide.dll");
+        if (!File.Exists(dll))
+        {
+            throw new InvalidOperationException($"{dll} is missing: build with 'dotnet build -c {options.Configuration} bench/OpenViduServerSide.Bench'.");
+        }
+
+        var port = FreePort();
+        var databasePath = Path.Combine(Path.GetTempPath(), $"ovss-bench-{Guid.NewGuid():N}.db");
+        var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
+        {
+            WorkingDirectory = appFolder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ConnectionStrings__Default"] = $"Data Source={databasePath}";
+        start.Environment["Seed__DemoUsers"] = "true";
+        start.Environment["OpenVidu__Url"] = emulator.BaseUrl;
+        start.Environment["OpenVidu__Secret"] = emulator.Secret;
+        foreach (var setting in options.AppSettings)
+        {
+            var at = setting.IndexOf('=', StringComparison.Ordinal);
+            start.Environment[setting[..at]] = setting[(at + 1)..];
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the app.");
+        process.OutputDataReceived += (_, e) => { if (!options.Quiet && e.Data is not null) { Console.WriteLine("  app| " + e.Data); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine("  app! " + e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var app = new AppProcess(process, $"http://127.0.0.1:{port}", databasePath);
+        using var probe = new HttpClient();
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                using var response = await probe.GetAsync(app.BaseUrl + "/health");
+                if (response.IsSuccessStatusCode)
+                {
+                    return app;
+                }
+            }
+            catch (HttpRequestException) when (deadline.Elapsed < TimeSpan.FromSeconds(60) && !process.HasExited)
+            {
+            }
+
+            if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(60))
+            {
+                app.Dispose();
+                throw new InvalidOperationException("The app did not become healthy within 60 s.");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>Current resident memory of the child in kB (VmRSS).</summary>
+    public long ResidentKb() =>
+        long.Parse(File.ReadAllLines($"/proc/{process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))[6..].Trim().Replace(" kB", "", StringComparison.Ordinal), CultureInfo.InvariantCulture);
+
+    /// <summary>Peak and current resident memory of the child, from /proc/&lt;pid&gt;/status.</summary>
+    public string Memory()
+    {
+        try
+        {
+            var status = File.ReadAllLines($"/proc/{process.Id}/status");
+            string Field(string name) => status.FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal))?[name.Length..].Trim().Replace(" kB", "", StringComparison.Ordinal) ?? "?";
+            return string.Create(CultureInfo.InvariantCulture, $"peak {long.Parse(Field("VmHWM:"), CultureInfo.InvariantCulture) / 1024} MB, now {long.Parse(Field("VmRSS:"), CultureInfo.InvariantCulture) / 1024} MB");
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(5000);
+        }
+
+        process.Dispose();
+        foreach (var file in new[] { databasePath, databasePath + "-wal", databasePath + "-shm" })
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
