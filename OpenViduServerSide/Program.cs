@@ -10,6 +10,7 @@ builder.AddAccounts();
 builder.AddOpenVidu();
 builder.AddCalls();
 builder.AddHistory();
+builder.AddModeration();
 builder.AddApi();
 
 var app = builder.Build();

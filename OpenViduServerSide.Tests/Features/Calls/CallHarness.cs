@@ -51,6 +51,7 @@ public sealed class CallHarness : IAsyncDisposable
         bunit.JSInterop.Mode = JSRuntimeMode.Loose;
         bunit.Services.AddMudServicesForTests();
         bunit.Services.AddSingleton(app.Services.GetRequiredService<SessionDirectory>());
+        bunit.Services.AddSingleton(app.Services.GetRequiredService<OpenViduServerSide.Features.Moderation.CallModeration>());
         bunit.Services.AddScoped<OpenViduInterop>();
         bunit.Services.AddScoped<CallState>();
         bunit.AddAuthorization().SetAuthorized(userName);

@@ -23,7 +23,9 @@ public sealed class CallViewTests : MudTestContext
         module.SetupVoid("leave").SetVoidResult();
         Services.AddScoped<OpenViduInterop>();
         // The participant list reads the directory; here it is empty, which is all these tests need of it.
-        Services.AddSingleton(new SessionDirectory(null!, null!, TimeProvider.System, NullLogger<SessionDirectory>.Instance));
+        var directory = new SessionDirectory(null!, null!, TimeProvider.System, NullLogger<SessionDirectory>.Instance);
+        Services.AddSingleton(directory);
+        Services.AddSingleton(new OpenViduServerSide.Features.Moderation.CallModeration(directory, null!, NullLogger<OpenViduServerSide.Features.Moderation.CallModeration>.Instance));
     }
 
     private static CallViewModel InCall(string role, params VideoTile[] tiles) => CallViewModel.Empty with

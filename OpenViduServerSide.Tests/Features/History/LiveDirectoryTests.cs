@@ -27,6 +27,7 @@ public sealed class LiveDirectoryTests : IAsyncLifetime
         await using var bobTab = await RpcParticipant.JoinAsync(bob.Token, "Bob", Ct);
         await using var bunit = new BunitContext();
         bunit.Services.AddSingleton(app.Directory);
+        bunit.Services.AddSingleton(app.Live.Factory.Services.GetRequiredService<OpenViduServerSide.Features.Moderation.CallModeration>());
         bunit.JSInterop.Mode = JSRuntimeMode.Loose;
         bunit.Services.AddMudServicesForTests();
         var list = bunit.Render<ParticipantList>(p => p.Add(l => l.SessionName, "Vanish"));

@@ -36,6 +36,9 @@ public sealed partial class CallState(
     private bool reconnecting;
     private CallNotice? notice;
 
+    // Set by a moderator's signal just before OpenVidu acts, so the page can say who did it and why.
+    private string? disconnectExplanation;
+
     public CallViewModel View { get; private set; } = CallViewModel.Empty;
 
     /// <summary>Calls <paramref name="onChange"/> after every change of <see cref="View"/> until disposed.</summary>
@@ -293,7 +296,23 @@ public sealed partial class CallState(
         }
 
         await ReleaseConnectionsAsync();
-        await ResetAsync(new CallNotice(reason == "networkDisconnect" ? NoticeLevel.Warning : NoticeLevel.Error, DescribeDisconnect(reason)));
+        var explanation = reason is "forceDisconnectByServer" or "sessionClosedByServer" ? disconnectExplanation : null;
+        await ResetAsync(new CallNotice(reason == "networkDisconnect" ? NoticeLevel.Warning : NoticeLevel.Error, explanation ?? DescribeDisconnect(reason)));
+    }
+
+    /// <summary>A moderator stopped what this page publishes: the person stays in the call as a viewer.</summary>
+    [JSInvokable]
+    public Task OnLocalStreamStopped(string streamId, string reason)
+    {
+        RemoveTiles(t => t.StreamId == streamId);
+        microphoneOn = cameraOn = false;
+        if (cameraConnectionId is not null)
+        {
+            directory.UpdateMedia(sessionName, cameraConnectionId, null, false, false);
+        }
+
+        notice ??= new CallNotice(NoticeLevel.Warning, "A moderator stopped your camera. You can still watch and listen.");
+        return ChangedAsync();
     }
 
     [JSInvokable]
@@ -345,7 +364,33 @@ public sealed partial class CallState(
     }
 
     [JSInvokable]
-    public Task OnSignal(string type, string data, string? from) => Task.CompletedTask;
+    public Task OnSignal(string type, string data, string? from)
+    {
+        // Only the server speaks with these types: a signal from another browser (from is set) is never trusted as one.
+        if (from is not null || Moderation.CallModeration.ReadNotice(data) is not { } said)
+        {
+            return Task.CompletedTask;
+        }
+
+        var why = string.IsNullOrWhiteSpace(said.Text) ? "" : $" Reason: {said.Text}";
+        switch (type)
+        {
+            case Moderation.CallModeration.Signals.Removed:
+                disconnectExplanation = $"You were removed from the call by {said.By}.{why}";
+                return Task.CompletedTask;
+            case Moderation.CallModeration.Signals.CallEnded:
+                disconnectExplanation = $"The call was ended for everyone by {said.By}.";
+                return Task.CompletedTask;
+            case Moderation.CallModeration.Signals.StreamStopped:
+                notice = new CallNotice(NoticeLevel.Warning, $"Your camera was stopped by {said.By}. You can still watch and listen.");
+                return ChangedAsync();
+            case Moderation.CallModeration.Signals.Announcement:
+                notice = new CallNotice(NoticeLevel.Info, $"Message from {said.By}: {said.Text}");
+                return ChangedAsync();
+            default:
+                return Task.CompletedTask;
+        }
+    }
 
     // ---------- Plumbing ----------
 
@@ -370,6 +415,7 @@ public sealed partial class CallState(
         microphoneOn = cameraOn = reconnecting = screenShareBusy = false;
         remoteConnections.Clear();
         tiles.Clear();
+        disconnectExplanation = null;
         notice = message;
         return ChangedAsync();
     }

@@ -118,6 +118,12 @@ export async function join(dotnetRef, token, metadata, publish) {
       camera.publisher = publisher;
       result.streamId = publisher.stream.streamId;
       register(result.streamId, publisher);
+      publisher.on('streamDestroyed', e => {
+        if (e.reason?.startsWith('forceUnpublish')) {
+          managers.delete(result.streamId);
+          notify('OnLocalStreamStopped', result.streamId, e.reason);
+        }
+      });
     } catch (error) {
       result.publishError = errorInfo(error);
     }

@@ -1,0 +1,233 @@
+using System.Security.Claims;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using OpenViduServerSide.Features.Accounts;
+using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.OpenVidu;
+
+namespace OpenViduServerSide.Features.Moderation;
+
+/// <summary>What a moderation action did, in words for the person who asked.</summary>
+public sealed record ModerationResult(bool Succeeded, string Message)
+{
+    public static ModerationResult Done(string message) => new(true, message);
+
+    public static ModerationResult Refused(string message) => new(false, message);
+}
+
+/// <summary>
+/// Removing people, stopping streams, ending calls and speaking to everyone in a call. Admins may act on any call; a
+/// MODERATOR only on a call they are in. That is checked here, on the server, for every action, whatever the page showed.
+/// The people affected are told why with a signal before OpenVidu acts, so their page can say more than OpenVidu's reason.
+/// </summary>
+public sealed partial class CallModeration(SessionDirectory directory, OpenViduClient openVidu, ILogger<CallModeration> logger)
+{
+    /// <summary>Signal types the call page understands (sent as "signal:…" so browser listeners fire, contract P8).</summary>
+    public static class Signals
+    {
+        public const string Removed = "signal:removed";
+        public const string StreamStopped = "signal:streamStopped";
+        public const string CallEnded = "signal:callEnded";
+        public const string Announcement = "signal:announcement";
+    }
+
+    public bool CanModerate(ClaimsPrincipal actor, string sessionName)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        return actor.IsInRole(Roles.Admin)
+            || (actor.Identity?.Name is { } name && directory.GetParticipants(sessionName)
+                .Any(p => p.UserName == name && p.Role == OpenViduRoles.Moderator && p.IsActive));
+    }
+
+    /// <summary>Removes a person (their camera and any screen share) from the call.</summary>
+    public async Task<ModerationResult> RemoveAsync(ClaimsPrincipal actor, string sessionName, string connectionId, string? reason, CancellationToken cancellationToken = default)
+    {
+        if (Refuse(actor, sessionName) is { } refused)
+        {
+            return refused;
+        }
+
+        if (directory.FindParticipant(sessionName, connectionId) is not { } target)
+        {
+            return ModerationResult.Refused("That person has already left the call.");
+        }
+
+        var connections = directory.GetParticipants(sessionName).Where(p => p.UserName == target.UserName && (p.ConnectionId == connectionId || p.Kind == ConnectionKind.Screen)).ToList();
+        return await GuardAsync(async () =>
+        {
+            await TellAsync(sessionName, [.. connections.Where(c => c.IsActive).Select(c => c.ConnectionId)], Signals.Removed, new Notice(By(actor), reason), cancellationToken);
+            var removed = false;
+            foreach (var connection in connections)
+            {
+                removed |= await openVidu.DeleteConnectionAsync(sessionName, connection.ConnectionId, cancellationToken);
+                directory.Forget(sessionName, connection.ConnectionId, "forceDisconnectByServer");
+            }
+
+            LogRemoved(actor.Identity?.Name ?? "?", target.UserName, sessionName, reason ?? "");
+            return removed
+                ? ModerationResult.Done($"{target.Nickname} ({target.UserName}) was removed from the call.")
+                : ModerationResult.Refused($"{target.Nickname} had already left the call.");
+        });
+    }
+
+    /// <summary>Stops what a person publishes (force-unpublish); they stay in the call and can watch.</summary>
+    public async Task<ModerationResult> StopStreamAsync(ClaimsPrincipal actor, string sessionName, string connectionId, CancellationToken cancellationToken = default)
+    {
+        if (Refuse(actor, sessionName) is { } refused)
+        {
+            return refused;
+        }
+
+        if (directory.FindParticipant(sessionName, connectionId) is not { StreamId: { } streamId } target)
+        {
+            return ModerationResult.Refused("That person is not publishing anything now.");
+        }
+
+        return await GuardAsync(async () =>
+        {
+            await TellAsync(sessionName, [connectionId], Signals.StreamStopped, new Notice(By(actor), null), cancellationToken);
+            var stopped = await openVidu.ForceUnpublishAsync(sessionName, streamId, cancellationToken);
+            directory.UpdateMedia(sessionName, connectionId, null, false, false);
+            LogStreamStopped(actor.Identity?.Name ?? "?", target.UserName, sessionName);
+            return stopped
+                ? ModerationResult.Done($"The {(target.Kind == ConnectionKind.Screen ? "screen share" : "camera")} of {target.Nickname} was stopped.")
+                : ModerationResult.Refused($"{target.Nickname} had already stopped publishing.");
+        });
+    }
+
+    /// <summary>Ends the call for everyone (closes the OpenVidu session).</summary>
+    public async Task<ModerationResult> EndCallAsync(ClaimsPrincipal actor, string sessionName, CancellationToken cancellationToken = default)
+    {
+        if (Refuse(actor, sessionName) is { } refused)
+        {
+            return refused;
+        }
+
+        return await GuardAsync(async () =>
+        {
+            await TellAsync(sessionName, null, Signals.CallEnded, new Notice(By(actor), null), cancellationToken);
+            var closed = await openVidu.CloseSessionAsync(sessionName, cancellationToken);
+            directory.SessionEnded(sessionName, "sessionClosedByServer", DateTimeOffset.UtcNow);
+            LogCallEnded(actor.Identity?.Name ?? "?", sessionName);
+            return closed ? ModerationResult.Done($"The call {sessionName} was ended for everyone.") : ModerationResult.Refused($"The call {sessionName} had already ended.");
+        });
+    }
+
+    /// <summary>Shows a message on the page of everyone in the call.</summary>
+    public async Task<ModerationResult> AnnounceAsync(ClaimsPrincipal actor, string sessionName, string message, CancellationToken cancellationToken = default)
+    {
+        if (Refuse(actor, sessionName) is { } refused)
+        {
+            return refused;
+        }
+
+        var text = message?.Trim() ?? "";
+        if (text.Length is 0 or > 500)
+        {
+            return ModerationResult.Refused("Write a message of 1 to 500 characters.");
+        }
+
+        return await GuardAsync(async () =>
+        {
+            try
+            {
+                await openVidu.SignalAsync(new SignalRequest(sessionName, Type: Signals.Announcement, Data: Serialize(new Notice(By(actor), text))), cancellationToken);
+            }
+            catch (OpenViduException e) when (e.Status is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.NotAcceptable)
+            {
+                return ModerationResult.Refused("Nobody is in that call now.");
+            }
+
+            LogAnnounced(actor.Identity?.Name ?? "?", sessionName);
+            return ModerationResult.Done("Your message was sent to everyone in the call.");
+        });
+    }
+
+    /// <summary>What the affected page reads from the signal's data.</summary>
+    public sealed record Notice(
+        [property: JsonPropertyName("by")] string By,
+        [property: JsonPropertyName("text")] string? Text);
+
+    public static Notice? ReadNotice(string? data)
+    {
+        try
+        {
+            return string.IsNullOrEmpty(data) ? null : JsonSerializer.Deserialize(data, ModerationJsonContext.Default.Notice);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string Serialize(Notice notice) => JsonSerializer.Serialize(notice, ModerationJsonContext.Default.Notice);
+
+    private static string By(ClaimsPrincipal actor) =>
+        $"{(actor.IsInRole(Roles.Admin) ? "an administrator" : "a moderator")} ({actor.Identity?.Name})";
+
+    private ModerationResult? Refuse(ClaimsPrincipal actor, string sessionName)
+    {
+        if (CanModerate(actor, sessionName))
+        {
+            return null;
+        }
+
+        LogRefused(actor.Identity?.Name ?? "anonymous", sessionName);
+        return ModerationResult.Refused("Only an administrator, or a moderator in this call, can do that.");
+    }
+
+    private async Task TellAsync(string sessionName, IReadOnlyList<string>? to, string type, Notice notice, CancellationToken cancellationToken)
+    {
+        if (to is { Count: 0 })
+        {
+            return;
+        }
+
+        try
+        {
+            await openVidu.SignalAsync(new SignalRequest(sessionName, to, type, Serialize(notice)), cancellationToken);
+        }
+        catch (OpenViduException e)
+        {
+            // Telling is a courtesy: the action itself still happens, and OpenVidu's own reason reaches the page.
+            LogTellFailed(e, type, sessionName);
+        }
+    }
+
+    private static async Task<ModerationResult> GuardAsync(Func<Task<ModerationResult>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (OpenViduUnavailableException e)
+        {
+            return ModerationResult.Refused(e.Message);
+        }
+        catch (OpenViduException e)
+        {
+            return ModerationResult.Refused($"The video server refused: {e.Message}");
+        }
+    }
+
+    [LoggerMessage(EventId = 5000, Level = LogLevel.Information, Message = "{Actor} removed {Target} from {SessionName}: {Reason}")]
+    private partial void LogRemoved(string actor, string target, string sessionName, string reason);
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "{Actor} stopped the stream of {Target} in {SessionName}")]
+    private partial void LogStreamStopped(string actor, string target, string sessionName);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "{Actor} ended the call {SessionName}")]
+    private partial void LogCallEnded(string actor, string sessionName);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "{Actor} sent a message to {SessionName}")]
+    private partial void LogAnnounced(string actor, string sessionName);
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "Refused a moderation action by {Actor} on {SessionName}: not an admin nor a moderator in that call")]
+    private partial void LogRefused(string actor, string sessionName);
+
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Warning, Message = "Could not send {Type} to {SessionName}")]
+    private partial void LogTellFailed(Exception exception, string type, string sessionName);
+}
+
+[JsonSerializable(typeof(CallModeration.Notice))]
+internal sealed partial class ModerationJsonContext : JsonSerializerContext;
