@@ -32,7 +32,17 @@ public sealed class LiveApp : IAsyncDisposable
         };
         var factory = new AppFactory(settings: all);
         factory.UseKestrel(appPort);
-        factory.StartServer();
+        try
+        {
+            factory.StartServer();
+        }
+        catch
+        {
+            await factory.DisposeAsync();
+            await emulator.DisposeAsync();
+            throw;
+        }
+
         var address = factory.ClientOptions.BaseAddress;
         var baseUrl = $"http://localhost:{address.Port}";
         return new LiveApp(emulator, factory, baseUrl);

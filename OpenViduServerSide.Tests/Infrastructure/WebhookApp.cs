@@ -26,28 +26,33 @@ public sealed class WebhookApp : IAsyncDisposable
 
     public static async Task<WebhookApp> StartAsync()
     {
-        // The app's port is only known once it runs, and the emulator's webhook target is fixed at start: reserve a port first.
-        var appPort = FreePort();
-        var live = await LiveApp.StartAsync(
-            new Dictionary<string, string?>
+        // The emulator's webhook target is fixed when it starts, before the app's port is known: pick the app's port
+        // outside Linux's ephemeral range (32768+), where the emulator's own port-0 bind can never land, and pick again
+        // in the rare case something else holds it.
+        for (var attempt = 1; ; attempt++)
+        {
+            var appPort = Random.Shared.Next(20_000, 32_000);
+            try
             {
-                ["OpenVidu:Webhook:HeaderName"] = HeaderName,
-                ["OpenVidu:Webhook:HeaderValue"] = HeaderValue,
-            },
-            new EmulatorOptions
+                var live = await LiveApp.StartAsync(
+                    new Dictionary<string, string?>
+                    {
+                        ["OpenVidu:Webhook:HeaderName"] = HeaderName,
+                        ["OpenVidu:Webhook:HeaderValue"] = HeaderValue,
+                    },
+                    new EmulatorOptions
+                    {
+                        WebhookEndpoint = new Uri($"http://127.0.0.1:{appPort}/openvidu/webhook"),
+                        WebhookHeaders = [$"{HeaderName}: {HeaderValue}"],
+                    },
+                    appPort);
+                return new WebhookApp(live);
+            }
+            catch (IOException) when (attempt < 5)
             {
-                WebhookEndpoint = new Uri($"http://127.0.0.1:{appPort}/openvidu/webhook"),
-                WebhookHeaders = [$"{HeaderName}: {HeaderValue}"],
-            },
-            appPort);
-        return new WebhookApp(live);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+                // Address in use: try another port.
+            }
+        }
     }
 
     public ValueTask DisposeAsync() => Live.DisposeAsync();

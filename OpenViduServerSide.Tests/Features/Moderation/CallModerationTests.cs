@@ -1,0 +1,182 @@
+using System.Security.Claims;
+using Microsoft.Extensions.DependencyInjection;
+using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Moderation;
+using OpenViduServerSide.Tests.Infrastructure;
+
+namespace OpenViduServerSide.Tests.Features.Moderation;
+
+/// <summary>Every moderation action against the emulator, with participants joined over the real JSON-RPC socket.</summary>
+public sealed class CallModerationTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+    private WebhookApp app = default!;
+    private readonly List<RpcParticipant> tabs = [];
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private CallModeration Moderation => app.Live.Factory.Services.GetRequiredService<CallModeration>();
+
+    public async ValueTask InitializeAsync() => app = await WebhookApp.StartAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var tab in tabs)
+        {
+            await tab.DisposeAsync();
+        }
+
+        await app.DisposeAsync();
+    }
+
+    private static ClaimsPrincipal User(string name, params string[] roles) =>
+        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, name), .. roles.Select(r => new Claim(ClaimTypes.Role, r))], "test"));
+
+    private async Task<(IssuedConnection Issued, RpcParticipant Tab)> JoinAsync(string session, string user, string nickname, ConnectionKind kind = ConnectionKind.Camera)
+    {
+        var issued = await app.Directory.IssueAsync(session, user, nickname, kind, Ct);
+        var tab = await RpcParticipant.JoinAsync(issued.Token, nickname, Ct);
+        tabs.Add(tab);
+        app.Directory.MarkJoined(session, issued.ConnectionId);
+        return (issued, tab);
+    }
+
+    [Fact]
+    public async Task An_admin_removes_a_person_who_is_told_why_before_being_evicted_with_their_screen_share()
+    {
+        var (bob, bobTab) = await JoinAsync("Class", "publisher2", "Bob");
+        var (bobScreen, _) = await JoinAsync("Class", "publisher2", "Bob", ConnectionKind.Screen);
+        var (_, aliceTab) = await JoinAsync("Class", "publisher1", "Alice");
+
+        var result = await Moderation.RemoveAsync(User("admin", "Admin", "MODERATOR"), "Class", bob.ConnectionId, "Too loud", Ct);
+
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Equal("Bob (publisher2) was removed from the call.", result.Message);
+        var told = await bobTab.WaitForNotificationAsync(n => n["method"]!.GetValue<string>() == "sendMessage", Wait, Ct);
+        var evicted = await bobTab.WaitForNotificationAsync(n => n["method"]!.GetValue<string>() == "participantEvicted", Wait, Ct);
+        Assert.Equal("signal:removed", told["params"]!["type"]!.GetValue<string>());
+        Assert.Equal("""{"by":"an administrator (admin)","text":"Too loud"}""", told["params"]!["data"]!.GetValue<string>());
+        Assert.True(bobTab.Notifications.ToList().IndexOf(told) < bobTab.Notifications.ToList().IndexOf(evicted));
+        Assert.Equal("forceDisconnectByServer", evicted["params"]!["reason"]!.GetValue<string>());
+        Assert.DoesNotContain(aliceTab.Notifications, n => n["method"]!.GetValue<string>() == "sendMessage");
+        var snapshot = app.Emulator.Controls.Snapshot();
+        Assert.Null(snapshot.FindConnection(bob.ConnectionId));
+        Assert.Null(snapshot.FindConnection(bobScreen.ConnectionId));
+        Assert.Equal(["publisher1"], app.Directory.GetParticipants("Class").Select(p => p.UserName));
+    }
+
+    [Fact]
+    public async Task A_moderator_in_the_call_may_act_but_not_one_outside_it_nor_a_publisher()
+    {
+        var (_, _) = await JoinAsync("Class", "moderator", "Teacher");
+        var (bob, _) = await JoinAsync("Class", "publisher2", "Bob");
+
+        var outsider = await Moderation.RemoveAsync(User("other-moderator", "MODERATOR"), "Class", bob.ConnectionId, null, Ct);
+        var publisher = await Moderation.EndCallAsync(User("publisher1", "PUBLISHER"), "Class", Ct);
+        var teacher = await Moderation.RemoveAsync(User("moderator", "MODERATOR"), "Class", bob.ConnectionId, null, Ct);
+
+        Assert.False(outsider.Succeeded);
+        Assert.Equal("Only an administrator, or a moderator in this call, can do that.", outsider.Message);
+        Assert.False(publisher.Succeeded);
+        Assert.True(teacher.Succeeded, teacher.Message);
+        Assert.Single(app.Emulator.Controls.Snapshot().FindSession("Class")!.Connections);
+    }
+
+    [Fact]
+    public async Task Removing_someone_who_already_left_says_so()
+    {
+        var (bob, bobTab) = await JoinAsync("Class", "publisher2", "Bob");
+        await JoinAsync("Class", "publisher1", "Alice");
+        await bobTab.LeaveAsync(Ct);
+        await app.Directory.ReleaseAsync("Class", bob.ConnectionId, Ct);
+
+        var result = await Moderation.RemoveAsync(User("admin", "Admin"), "Class", bob.ConnectionId, null, Ct);
+
+        Assert.False(result.Succeeded);
+        Assert.Equal("That person has already left the call.", result.Message);
+    }
+
+    [Fact]
+    public async Task Stopping_a_stream_unpublishes_it_for_everyone_and_tells_its_owner()
+    {
+        var (bob, bobTab) = await JoinAsync("Class", "publisher2", "Bob");
+        var (_, aliceTab) = await JoinAsync("Class", "publisher1", "Alice");
+        var streamId = await bobTab.PublishAsync(Ct);
+        app.Directory.UpdateMedia("Class", bob.ConnectionId, streamId, true, true);
+
+        var result = await Moderation.StopStreamAsync(User("admin", "Admin"), "Class", bob.ConnectionId, Ct);
+        var again = await Moderation.StopStreamAsync(User("admin", "Admin"), "Class", bob.ConnectionId, Ct);
+
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Equal("The camera of Bob was stopped.", result.Message);
+        var told = await bobTab.WaitForNotificationAsync(n => n["method"]!.GetValue<string>() == "sendMessage", Wait, Ct);
+        Assert.Equal("signal:streamStopped", told["params"]!["type"]!.GetValue<string>());
+        var unpublished = await aliceTab.WaitForNotificationAsync(n => n["method"]!.GetValue<string>() == "participantUnpublished", Wait, Ct);
+        Assert.Equal("forceUnpublishByServer", unpublished["params"]!["reason"]!.GetValue<string>());
+        Assert.Empty(app.Emulator.Controls.Snapshot().FindConnection(bob.ConnectionId)!.Streams);
+        // OpenVidu's webhooks about the stream (created, then destroyed) arrive in order; once the last is in, the directory agrees.
+        await app.Emulator.Controls.WaitForAsync(s => s.WebhookDeliveries.Any(d => d.Event == "webrtcConnectionDestroyed" && d.StatusCode == 200), Wait, Ct);
+        Assert.Null(app.Directory.FindParticipant("Class", bob.ConnectionId)!.StreamId);
+        Assert.False(again.Succeeded);
+    }
+
+    [Fact]
+    public async Task Ending_a_call_closes_it_for_everyone_and_a_second_time_says_it_had_ended()
+    {
+        var (_, aliceTab) = await JoinAsync("Class", "publisher1", "Alice");
+        var (_, bobTab) = await JoinAsync("Class", "publisher2", "Bob");
+
+        var ended = await Moderation.EndCallAsync(User("admin", "Admin"), "Class", Ct);
+        var again = await Moderation.EndCallAsync(User("admin", "Admin"), "Class", Ct);
+
+        Assert.True(ended.Succeeded, ended.Message);
+        foreach (var tab in new[] { aliceTab, bobTab })
+        {
+            var told = await tab.WaitForNotificationAsync(n => n["method"]!.GetValue<string>() == "sendMessage", Wait, Ct);
+            Assert.Equal("signal:callEnded", told["params"]!["type"]!.GetValue<string>());
+            var evicted = await tab.WaitForNotificationAsync(n => n["method"]!.GetValue<string>() == "participantEvicted" && n["params"]!["connectionId"]!.GetValue<string>() == tab.ConnectionId, Wait, Ct);
+            Assert.Equal("sessionClosedByServer", evicted["params"]!["reason"]!.GetValue<string>());
+        }
+
+        Assert.Empty(app.Emulator.Controls.Sessions);
+        Assert.Empty(app.Directory.GetParticipants("Class"));
+        Assert.False(again.Succeeded);
+        Assert.Equal("Only an administrator, or a moderator in this call, can do that.", (await Moderation.EndCallAsync(User("moderator", "MODERATOR"), "Class", Ct)).Message);
+        Assert.Equal("The call Class had already ended.", again.Message);
+    }
+
+    [Fact]
+    public async Task A_message_reaches_everyone_and_an_empty_call_or_message_is_refused()
+    {
+        var (_, aliceTab) = await JoinAsync("Class", "publisher1", "Alice");
+        var (_, bobTab) = await JoinAsync("Class", "subscriber", "Bob");
+
+        var sent = await Moderation.AnnounceAsync(User("admin", "Admin"), "Class", "Break in 5 minutes", Ct);
+        var blank = await Moderation.AnnounceAsync(User("admin", "Admin"), "Class", "   ", Ct);
+        var nobody = await Moderation.AnnounceAsync(User("admin", "Admin"), "Empty", "Hello?", Ct);
+
+        Assert.True(sent.Succeeded, sent.Message);
+        foreach (var tab in new[] { aliceTab, bobTab })
+        {
+            var told = await tab.WaitForNotificationAsync(n => n["method"]!.GetValue<string>() == "sendMessage", Wait, Ct);
+            Assert.Equal("signal:announcement", told["params"]!["type"]!.GetValue<string>());
+            Assert.Equal("""{"by":"an administrator (admin)","text":"Break in 5 minutes"}""", told["params"]!["data"]!.GetValue<string>());
+        }
+
+        Assert.False(blank.Succeeded);
+        Assert.False(nobody.Succeeded);
+        Assert.Equal("Nobody is in that call now.", nobody.Message);
+    }
+
+    [Fact]
+    public async Task OpenVidu_down_is_reported_not_thrown()
+    {
+        var (bob, _) = await JoinAsync("Class", "publisher2", "Bob");
+        await app.Emulator.Controls.GoDownAsync(Ct);
+
+        var result = await Moderation.RemoveAsync(User("admin", "Admin"), "Class", bob.ConnectionId, null, Ct);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("is not answering", result.Message, StringComparison.Ordinal);
+    }
+}
