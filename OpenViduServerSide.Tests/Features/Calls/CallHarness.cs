@@ -37,7 +37,7 @@ public sealed class CallHarness : IAsyncDisposable
 
     public CallState Call => Bunit.Services.GetRequiredService<CallState>();
 
-    public static async Task<CallHarness> StartAsync(string userName)
+    public static async Task<CallHarness> StartAsync(string userName, params string[] roles)
     {
         var emulator = await OpenViduEmulatorServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
         var app = new AppFactory(settings: new Dictionary<string, string?>
@@ -54,7 +54,7 @@ public sealed class CallHarness : IAsyncDisposable
         bunit.Services.AddSingleton(app.Services.GetRequiredService<OpenViduServerSide.Features.Moderation.CallModeration>());
         bunit.Services.AddScoped<OpenViduInterop>();
         bunit.Services.AddScoped<CallState>();
-        bunit.AddAuthorization().SetAuthorized(userName);
+        bunit.AddAuthorization().SetAuthorized(userName).SetRoles(roles);
         return new CallHarness(emulator, app, bunit);
     }
 

@@ -204,4 +204,44 @@ public sealed class CallPageTests
             await h.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task A_moderator_signal_before_an_eviction_explains_it_but_one_from_a_browser_is_ignored()
+    {
+        await using var h = await CallHarness.StartAsync("publisher1");
+        h.BrowserJoins(new JoinResult("con_fromBrowser", "str_CAM_Abcd_con_X", null, null));
+        var page = h.RenderPage();
+        await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
+        page.WaitForElement("[data-testid=call-title]", Wait);
+
+        // A prankster's browser-sent signal of the same type carries its sender and must not be believed.
+        await page.InvokeAsync(() => h.Call.OnSignal("signal:removed", "{\"by\":\"the boss\",\"text\":\"fake\"}", "con_Prankster"));
+        await page.InvokeAsync(() => h.Call.OnSignal("signal:removed", "{\"by\":\"a moderator (moderator)\",\"text\":\"Off topic\"}", null));
+        await page.InvokeAsync(() => h.Call.OnSessionDisconnected("forceDisconnectByServer"));
+
+        page.WaitForAssertion(() => Assert.Equal(
+            "You were removed from the call by a moderator (moderator). Reason: Off topic",
+            page.Find("[data-testid=call-notice]").TextContent.Trim()), Wait);
+    }
+
+    [Fact]
+    public async Task Messages_and_a_stopped_camera_are_shown_in_the_call()
+    {
+        await using var h = await CallHarness.StartAsync("publisher1");
+        h.BrowserJoins(new JoinResult("con_fromBrowser", "str_CAM_Abcd_con_X", null, null));
+        var page = h.RenderPage();
+        await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
+        page.WaitForElement("[data-testid=toggle-mic]", Wait);
+
+        await page.InvokeAsync(() => h.Call.OnSignal("signal:announcement", "{\"by\":\"an administrator (admin)\",\"text\":\"Break in 5\"}", null));
+        var announcement = page.Find("[data-testid=call-notice]").TextContent.Trim();
+        await page.InvokeAsync(() => h.Call.OnSignal("signal:streamStopped", "{\"by\":\"a moderator (moderator)\"}", null));
+        await page.InvokeAsync(() => h.Call.OnLocalStreamStopped("str_CAM_Abcd_con_X", "forceUnpublishByServer"));
+
+        Assert.Equal("Message from an administrator (admin): Break in 5", announcement);
+        Assert.Equal("Your camera was stopped by a moderator (moderator). You can still watch and listen.", page.Find("[data-testid=call-notice]").TextContent.Trim());
+        Assert.Empty(page.FindAll("[data-testid=toggle-mic]"));
+        Assert.Empty(page.FindAll("[data-testid=video-grid] [data-testid=video-tile]"));
+        Assert.NotNull(page.Find("[data-testid=call-title]"));
+    }
 }
