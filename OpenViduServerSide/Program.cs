@@ -9,6 +9,7 @@ builder.AddData();
 builder.AddAccounts();
 builder.AddOpenVidu();
 builder.AddCalls();
+builder.AddAdmin();
 
 var app = builder.Build();
 
