@@ -11,6 +11,7 @@ builder.AddOpenVidu();
 builder.AddCalls();
 builder.AddHistory();
 builder.AddModeration();
+builder.AddAdmin();
 builder.AddApi();
 
 var app = builder.Build();

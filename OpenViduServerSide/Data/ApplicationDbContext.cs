@@ -1,19 +1,38 @@
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace OpenViduServerSide.Data;
 
 public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options)
     : IdentityDbContext<ApplicationUser>(options)
 {
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
     public DbSet<CallRecord> Calls => Set<CallRecord>();
 
     public DbSet<Participation> Participations => Set<Participation>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(configurationBuilder);
+        // Every DateTime the app stores is UTC; SQLite keeps no kind, so say so when reading back.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+    }
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         base.OnModelCreating(builder);
+
+        builder.Entity<AuditEntry>(entry =>
+        {
+            entry.Property(e => e.Actor).HasMaxLength(AuditEntry.NameMaxLength);
+            entry.Property(e => e.Action).HasMaxLength(AuditEntry.ActionMaxLength);
+            entry.Property(e => e.Target).HasMaxLength(AuditEntry.NameMaxLength);
+            entry.Property(e => e.Details).HasMaxLength(AuditEntry.DetailsMaxLength);
+            entry.HasIndex(e => e.At);
+        });
 
         builder.Entity<CallRecord>(call =>
         {
@@ -34,4 +53,8 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
             participation.HasIndex(p => new { p.UserName, p.JoinedAt });
         });
     }
+
+    private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
 }

@@ -11,8 +11,8 @@ using OpenViduServerSide.Data;
 namespace OpenViduServerSide.Migrations
 {
     [DbContext(typeof(ApplicationDbContext))]
-    [Migration("20261124205347_AddCallHistory")]
-    partial class AddCallHistory
+    [Migration("20261124204313_AddAuditLog")]
+    partial class AddAuditLog
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -212,86 +212,39 @@ namespace OpenViduServerSide.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
-            modelBuilder.Entity("OpenViduServerSide.Data.CallRecord", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("EndReason")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime?>("EndedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("SessionName")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("StartedAt")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("StartedAt");
-
-                    b.ToTable("Calls");
-                });
-
-            modelBuilder.Entity("OpenViduServerSide.Data.Participation", b =>
+            modelBuilder.Entity("OpenViduServerSide.Data.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
-                    b.Property<Guid>("CallRecordId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ConnectionId")
+                    b.Property<string>("Action")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
-                    b.Property<bool>("IsScreen")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateTime>("JoinedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime?>("LeftAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("LeftReason")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Nickname")
+                    b.Property<string>("Actor")
                         .IsRequired()
-                        .HasMaxLength(100)
+                        .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Role")
-                        .IsRequired()
-                        .HasMaxLength(32)
+                    b.Property<DateTime>("At")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("UserName")
+                    b.Property<string>("Details")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Target")
                         .IsRequired()
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CallRecordId");
+                    b.HasIndex("At");
 
-                    b.HasIndex("ConnectionId")
-                        .IsUnique();
-
-                    b.HasIndex("UserName", "JoinedAt");
-
-                    b.ToTable("Participations");
+                    b.ToTable("AuditEntries");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
@@ -343,22 +296,6 @@ namespace OpenViduServerSide.Migrations
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
-                });
-
-            modelBuilder.Entity("OpenViduServerSide.Data.Participation", b =>
-                {
-                    b.HasOne("OpenViduServerSide.Data.CallRecord", "Call")
-                        .WithMany("Participations")
-                        .HasForeignKey("CallRecordId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.Navigation("Call");
-                });
-
-            modelBuilder.Entity("OpenViduServerSide.Data.CallRecord", b =>
-                {
-                    b.Navigation("Participations");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,121 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using MudBlazor;
+using OpenViduServerSide.Features.Accounts;
+
+namespace OpenViduServerSide.Features.Admin;
+
+/// <summary>The users page: renders what <see cref="UserAdministration"/> returns and asks it for every change.</summary>
+public sealed partial class UsersPage(UserAdministration administration, IDialogService dialogs, ISnackbar snackbar)
+{
+    private const int AuditCount = 20;
+
+    private MudDataGrid<UserRow>? grid;
+    private IReadOnlyList<AuditEntryView> audit = [];
+    private string? search;
+    private string actor = "";
+    private bool busy;
+
+    [CascadingParameter]
+    private Task<AuthenticationState>? AuthenticationState { get; set; }
+
+    protected override async Task OnInitializedAsync()
+    {
+        if (AuthenticationState is not null)
+        {
+            actor = (await AuthenticationState).User.Identity?.Name ?? "";
+        }
+
+        audit = await administration.GetRecentAuditAsync(AuditCount);
+    }
+
+    private async Task<GridData<UserRow>> LoadAsync(GridState<UserRow> state, CancellationToken cancellationToken)
+    {
+        var list = await administration.GetUsersAsync(new UserQuery(search, state.Page, state.PageSize), cancellationToken);
+        return new GridData<UserRow> { Items = list.Users, TotalItems = list.Total };
+    }
+
+    private async Task SearchAsync(string? text)
+    {
+        search = text;
+        await ReloadUsersAsync();
+    }
+
+    private async Task CreateAsync()
+    {
+        var parameters = new DialogParameters<CreateUserDialog> { { d => d.Actor, actor } };
+        await ShowDialogAsync<CreateUserDialog>("New user", parameters);
+    }
+
+    private async Task ResetPasswordAsync(UserRow user)
+    {
+        var parameters = new DialogParameters<ResetPasswordDialog>
+        {
+            { d => d.Actor, actor },
+            { d => d.UserName, user.UserName },
+        };
+        await ShowDialogAsync<ResetPasswordDialog>($"Reset the password of {user.UserName}", parameters);
+    }
+
+    private async Task DeleteAsync(UserRow user)
+    {
+        var confirmed = await dialogs.ShowMessageBoxAsync(
+            "Delete user",
+            $"Delete {user.UserName}? Their account and roles are removed; this cannot be undone.",
+            yesText: "Delete", cancelText: "Cancel");
+        if (confirmed == true)
+        {
+            await RunAsync(() => administration.DeleteAsync(actor, user.UserName));
+        }
+    }
+
+    private Task SetRoleAsync(UserRow user, string role) => RunAsync(() => administration.SetOpenViduRoleAsync(actor, user.UserName, role));
+
+    private Task SetAdminAsync(UserRow user, bool isAdmin) => RunAsync(() => administration.SetAdminAsync(actor, user.UserName, isAdmin));
+
+    private Task LockAsync(UserRow user) => RunAsync(() => administration.LockAsync(actor, user.UserName));
+
+    private Task UnlockAsync(UserRow user) => RunAsync(() => administration.UnlockAsync(actor, user.UserName));
+
+    private async Task ShowDialogAsync<TDialog>(string title, DialogParameters parameters)
+        where TDialog : IComponent
+    {
+        var options = new DialogOptions { MaxWidth = MaxWidth.ExtraSmall, FullWidth = true, CloseOnEscapeKey = true };
+        var dialog = await dialogs.ShowAsync<TDialog>(title, parameters, options);
+        if (await dialog.Result is { Canceled: false, Data: string message })
+        {
+            snackbar.Add(message, Severity.Success);
+            await ReloadAsync();
+        }
+    }
+
+    private async Task RunAsync(Func<Task<AdminResult>> action)
+    {
+        busy = true;
+        try
+        {
+            var result = await action();
+            snackbar.Add(result.Message, result.Succeeded ? Severity.Success : Severity.Error);
+            await ReloadAsync();
+        }
+        finally
+        {
+            busy = false;
+        }
+    }
+
+    private async Task ReloadAsync()
+    {
+        await ReloadUsersAsync();
+        audit = await administration.GetRecentAuditAsync(AuditCount);
+    }
+
+    private Task ReloadUsersAsync() => grid?.ReloadServerData() ?? Task.CompletedTask;
+
+    private static string ExplanationId(UserRow user) => $"last-admin-{user.UserName}";
+
+    private static string LockedText(DateTimeOffset until) => Lockouts.IsUntilUnlocked(until)
+        ? "Until unlocked"
+        : $"Until {until.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC";
+}
