@@ -24,7 +24,8 @@ dotnet tool restore >/dev/null || exit 1
 
 results=$(mktemp)
 log "dotnet test"
-dotnet test --solution OpenViduServerSide.sln "$@" 2>&1 | tee "$results" | grep -vE '^\s+(info|warn|dbug|trce): |^\s{6,}'
+# --timeout: a hung test must end the run, not CI's clock.
+dotnet test --solution OpenViduServerSide.sln --timeout 30m "$@" 2>&1 | tee "$results" | grep -vE '^\s+(info|warn|dbug|trce): |^\s{6,}'
 status=${PIPESTATUS[0]}
 
 # The Microsoft.Testing.Platform summary prints "succeeded: N" and "failed: N"; the last block is the total.
@@ -36,4 +37,6 @@ if [ -z "$passed" ]; then
   failed=$(( ${failed:-0} > 0 ? failed : 1 ))   # no summary means the build or the runner failed
 fi
 echo "${passed} passed, ${failed:-0} failed"
+# Exit code 8 is "a test project ran zero tests": normal when a filter matches only another project's tests.
+if [ "$status" -eq 8 ] && [ "$passed" -gt 0 ]; then status=0; fi
 if [ "$status" -ne 0 ] || [ "${failed:-0}" -ne 0 ]; then exit 1; fi

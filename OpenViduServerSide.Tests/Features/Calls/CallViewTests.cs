@@ -25,7 +25,7 @@ public sealed class CallViewTests : MudTestContext
         // The participant list reads the directory; here it is empty, which is all these tests need of it.
         var directory = new SessionDirectory(null!, null!, TimeProvider.System, NullLogger<SessionDirectory>.Instance);
         Services.AddSingleton(directory);
-        Services.AddSingleton(new OpenViduServerSide.Features.Moderation.CallModeration(directory, null!, NullLogger<OpenViduServerSide.Features.Moderation.CallModeration>.Instance));
+        Services.AddSingleton(new OpenViduServerSide.Features.Moderation.CallModeration(directory, null!, null!, TimeProvider.System, NullLogger<OpenViduServerSide.Features.Moderation.CallModeration>.Instance));
     }
 
     private static CallViewModel InCall(string role, params VideoTile[] tiles) => CallViewModel.Empty with

@@ -1,5 +1,7 @@
 using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Calls;
 using OpenViduServerSide.Features.Moderation;
 using OpenViduServerSide.Tests.Infrastructure;
@@ -63,6 +65,9 @@ public sealed class CallModerationTests : IAsyncLifetime
         Assert.Null(snapshot.FindConnection(bob.ConnectionId));
         Assert.Null(snapshot.FindConnection(bobScreen.ConnectionId));
         Assert.Equal(["publisher1"], app.Directory.GetParticipants("Class").Select(p => p.UserName));
+        await using var db = await app.Live.Factory.Services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync(Ct);
+        var audit = Assert.Single(await db.AuditEntries.Where(a => a.Action == "RemoveFromCall").ToListAsync(Ct));
+        Assert.Equal(("admin", "publisher2", "call Class; reason: Too loud"), (audit.Actor, audit.Target, audit.Details));
     }
 
     [Fact]

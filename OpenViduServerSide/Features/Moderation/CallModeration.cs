@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.EntityFrameworkCore;
+using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Accounts;
 using OpenViduServerSide.Features.Calls;
 using OpenViduServerSide.OpenVidu;
@@ -20,7 +22,12 @@ public sealed record ModerationResult(bool Succeeded, string Message)
 /// MODERATOR only on a call they are in. That is checked here, on the server, for every action, whatever the page showed.
 /// The people affected are told why with a signal before OpenVidu acts, so their page can say more than OpenVidu's reason.
 /// </summary>
-public sealed partial class CallModeration(SessionDirectory directory, OpenViduClient openVidu, ILogger<CallModeration> logger)
+public sealed partial class CallModeration(
+    SessionDirectory directory,
+    OpenViduClient openVidu,
+    IDbContextFactory<ApplicationDbContext> contexts,
+    TimeProvider clock,
+    ILogger<CallModeration> logger)
 {
     /// <summary>Signal types the call page understands (sent as "signal:…" so browser listeners fire, contract P8).</summary>
     public static class Signals
@@ -64,6 +71,7 @@ public sealed partial class CallModeration(SessionDirectory directory, OpenViduC
             }
 
             LogRemoved(actor.Identity?.Name ?? "?", target.UserName, sessionName, reason ?? "");
+            await AuditAsync(actor, "RemoveFromCall", target.UserName, $"call {sessionName}; reason: {reason ?? "none"}");
             return removed
                 ? ModerationResult.Done($"{target.Nickname} ({target.UserName}) was removed from the call.")
                 : ModerationResult.Refused($"{target.Nickname} had already left the call.");
@@ -89,6 +97,7 @@ public sealed partial class CallModeration(SessionDirectory directory, OpenViduC
             var stopped = await openVidu.ForceUnpublishAsync(sessionName, streamId, cancellationToken);
             directory.UpdateMedia(sessionName, connectionId, null, false, false);
             LogStreamStopped(actor.Identity?.Name ?? "?", target.UserName, sessionName);
+            await AuditAsync(actor, "StopStream", target.UserName, $"call {sessionName}; stream {streamId}");
             return stopped
                 ? ModerationResult.Done($"The {(target.Kind == ConnectionKind.Screen ? "screen share" : "camera")} of {target.Nickname} was stopped.")
                 : ModerationResult.Refused($"{target.Nickname} had already stopped publishing.");
@@ -109,6 +118,7 @@ public sealed partial class CallModeration(SessionDirectory directory, OpenViduC
             var closed = await openVidu.CloseSessionAsync(sessionName, cancellationToken);
             directory.SessionEnded(sessionName, "sessionClosedByServer", DateTimeOffset.UtcNow);
             LogCallEnded(actor.Identity?.Name ?? "?", sessionName);
+            await AuditAsync(actor, "EndCall", sessionName, null);
             return closed ? ModerationResult.Done($"The call {sessionName} was ended for everyone.") : ModerationResult.Refused($"The call {sessionName} had already ended.");
         });
     }
@@ -139,6 +149,7 @@ public sealed partial class CallModeration(SessionDirectory directory, OpenViduC
             }
 
             LogAnnounced(actor.Identity?.Name ?? "?", sessionName);
+            await AuditAsync(actor, "MessageCall", sessionName, text);
             return ModerationResult.Done("Your message was sent to everyone in the call.");
         });
     }
@@ -192,6 +203,21 @@ public sealed partial class CallModeration(SessionDirectory directory, OpenViduC
             // Telling is a courtesy: the action itself still happens, and OpenVidu's own reason reaches the page.
             LogTellFailed(e, type, sessionName);
         }
+    }
+
+    /// <summary>Moderation goes in the same audit table as user administration.</summary>
+    private async Task AuditAsync(ClaimsPrincipal actor, string action, string target, string? details)
+    {
+        await using var db = await contexts.CreateDbContextAsync();
+        db.AuditEntries.Add(new AuditEntry
+        {
+            At = clock.GetUtcNow().UtcDateTime,
+            Actor = actor.Identity?.Name ?? "?",
+            Action = action,
+            Target = target,
+            Details = details is { Length: > AuditEntry.DetailsMaxLength } ? details[..AuditEntry.DetailsMaxLength] : details,
+        });
+        await db.SaveChangesAsync();
     }
 
     private static async Task<ModerationResult> GuardAsync(Func<Task<ModerationResult>> action)
