@@ -68,4 +68,28 @@ public sealed class CallFlowTests(BrowserFixture browsers) : IAsyncLifetime
         await Expect(subscriber.ScreenTiles).ToHaveCountAsync(0);
         await Expect(subscriber.Participants.Filter(new() { HasText = "publisher1" })).ToHaveCountAsync(0);
     }
+
+    [Fact]
+    public async Task The_call_fits_a_phone_screen()
+    {
+        await using var context = await browsers.Browser.NewContextAsync(new()
+        {
+            BaseURL = app.BaseUrl,
+            ViewportSize = new() { Width = 390, Height = 844 },
+            Permissions = ["camera", "microphone"],
+            IsMobile = true,
+            HasTouch = true,
+        });
+        var phone = new AppPage(await context.NewPageAsync());
+
+        await phone.SignInAsync("publisher1");
+        await phone.Page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("phone-home") });
+        await phone.JoinAsync("PHONE", "Pocket");
+        await Expect(phone.Tile("Pocket")).ToHaveCountAsync(1);
+
+        await Expect(phone.Page.GetByTestId("leave")).ToBeInViewportAsync();
+        var overflow = await phone.Page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth");
+        Assert.False(overflow, "the call page scrolls sideways on a phone");
+        await phone.Page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("phone-call"), FullPage = true });
+    }
 }
