@@ -1,9 +1,12 @@
 using System.Net;
 using OpenViduServerSide.Tests.Infrastructure;
 
-namespace OpenViduServerSide.Tests.Features.Moderation;
+namespace OpenViduServerSide.Tests.Features.Admin;
 
-/// <summary>Every admin page refuses every role but Admin, checked over HTTP with each demo user's real sign-in.</summary>
+/// <summary>
+/// Every admin page refuses every role but Admin on the server (endpoint authorization, not only a hidden menu),
+/// checked over HTTP with each demo user's real sign-in.
+/// </summary>
 public sealed class AdminRouteAuthorizationTests : IAsyncLifetime
 {
     private readonly AppFactory app = new();
@@ -12,10 +15,14 @@ public sealed class AdminRouteAuthorizationTests : IAsyncLifetime
 
     public ValueTask DisposeAsync() => app.DisposeAsync();
 
+    private static readonly string[] Routes = ["/admin/users", "/admin/sessions", "/admin/calls"];
+
+    public static TheoryData<string> RouteCases() => [.. Routes];
+
     public static TheoryData<string, string, bool> Cases()
     {
         var cases = new TheoryData<string, string, bool>();
-        foreach (var route in new[] { "/admin/sessions", "/admin/calls" })
+        foreach (var route in Routes)
         {
             cases.Add(route, "publisher1", false);
             cases.Add(route, "subscriber", false);
@@ -47,8 +54,7 @@ public sealed class AdminRouteAuthorizationTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("/admin/sessions")]
-    [InlineData("/admin/calls")]
+    [MemberData(nameof(RouteCases))]
     public async Task Anonymous_visitors_are_sent_to_sign_in(string route)
     {
         using var response = await app.CreateBrowserLikeClient().GetAsync(route, TestContext.Current.CancellationToken);
