@@ -142,6 +142,6 @@ public sealed partial class CallHistoryWriter(SessionDirectory directory, IDbCon
         }
     }
 
-    [LoggerMessage(EventId = 4000, Level = LogLevel.Error, Message = "Could not write {Count} call history changes")]
+    [LoggerMessage(EventId = 4100, Level = LogLevel.Error, Message = "Could not write {Count} call history changes")]
     private partial void LogWriteFailed(Exception exception, int count);
 }
