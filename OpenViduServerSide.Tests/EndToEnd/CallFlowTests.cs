@@ -20,6 +20,7 @@ public sealed class CallFlowTests(BrowserFixture browsers) : IAsyncLifetime
         await using var subscriberContext = await browsers.NewContextAsync(app.BaseUrl);
         var publisher = new AppPage(await publisherContext.NewPageAsync());
         var subscriber = new AppPage(await subscriberContext.NewPageAsync());
+        var seenByBrowser = WatchEverythingTheBrowserReceives(publisher.Page);
 
         await publisher.SignInAsync("publisher1");
         await publisher.JoinAsync("TUTORIAL", "Alice");
@@ -67,6 +68,32 @@ public sealed class CallFlowTests(BrowserFixture browsers) : IAsyncLifetime
         await Expect(subscriber.Tile("Alice")).ToHaveCountAsync(0);
         await Expect(subscriber.ScreenTiles).ToHaveCountAsync(0);
         await Expect(subscriber.Participants.Filter(new() { HasText = "publisher1" })).ToHaveCountAsync(0);
+
+        // Nothing the publisher's browser received, page, script or circuit frame, carried OpenVidu's secret.
+        Assert.NotEmpty(seenByBrowser);
+        Assert.DoesNotContain(seenByBrowser, text => text.Contains(app.Emulator.Secret, StringComparison.Ordinal));
+    }
+
+    /// <summary>Every HTTP response body and WebSocket frame (the Blazor circuit, OpenVidu's socket) a page receives, as text.</summary>
+    private static System.Collections.Concurrent.ConcurrentBag<string> WatchEverythingTheBrowserReceives(IPage page)
+    {
+        var seen = new System.Collections.Concurrent.ConcurrentBag<string>();
+        page.Response += async (_, response) =>
+        {
+            try
+            {
+                seen.Add(System.Text.Encoding.UTF8.GetString(await response.BodyAsync()));
+            }
+            catch (PlaywrightException)
+            {
+                // Redirects and aborted requests have no body.
+            }
+        };
+        page.WebSocket += (_, socket) =>
+        {
+            socket.FrameReceived += (_, frame) => seen.Add(frame.Text ?? System.Text.Encoding.UTF8.GetString(frame.Binary ?? []));
+        };
+        return seen;
     }
 
     [Fact]

@@ -24,6 +24,8 @@ public sealed class LiveApp : IAsyncDisposable
 
     public static async Task<LiveApp> StartAsync(IDictionary<string, string?>? settings = null, EmulatorOptions? emulatorOptions = null, int appPort = 0)
     {
+        // A secret nobody could guess, so tests can look for it where it must never appear.
+        emulatorOptions = (emulatorOptions ?? new EmulatorOptions()) with { Secret = $"secret-{Guid.NewGuid():N}" };
         var emulator = await OpenViduEmulatorServer.StartAsync(emulatorOptions, TestContext.Current.CancellationToken);
         var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {

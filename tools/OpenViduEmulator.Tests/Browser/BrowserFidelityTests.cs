@@ -11,7 +11,9 @@ namespace OpenViduEmulator.Tests.Browser;
 /// </summary>
 public sealed class BrowserFidelityTests(BrowserFixture browser) : IClassFixture<BrowserFixture>, IAsyncLifetime
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
+    // An upper bound, not a delay: openvidu-browser's own timers (5 s pong wait, 3 s between reconnection attempts)
+    // run inside it, and a loaded 2-core CI machine can stretch them.
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(40);
     private readonly List<IPage> _pages = [];
     private EmulatorRoom _room = null!;
 
