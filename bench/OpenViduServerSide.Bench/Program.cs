@@ -27,6 +27,7 @@ var basic = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encodi
 var ovApi = emulator.BaseUrl + "/openvidu/api/";
 
 using var app = await AppProcess.StartAsync(options, emulator);
+Cpu.AppPid = app.Pid;
 var appBase = app.BaseUrl;
 Console.WriteLine($"emulator {emulator.BaseUrl}; app {appBase} (pid {app.Pid}); after start: {app.Memory()}");
 
@@ -92,13 +93,17 @@ async Task AppDeleteAsync(string session, string connectionId, int client)
     Check(response, HttpStatusCode.NoContent);
 }
 
-// Warm the app up (JIT tiers, pools, caches) before anything is measured.
-await Runner.RunAsync(options with { Seconds = 0 }, async (c, i) =>
+// Warm the app up (JIT tiers, pools, caches) before anything is measured, in the shapes the scenarios use (one shared
+// session, and sessions that open and close with each join). Tiered compilation re-compiles hot methods at tier 1 in the
+// background for several seconds after they first run; a shorter warm-up (2 s before 2026-11-24 evening) left that JIT
+// running in the app during the emulator's hot-session run and the app's own, which made both noisy.
+var warm = await Runner.LoopAsync(options.Concurrency, TimeSpan.FromSeconds(options.AppWarmupSeconds), async (c, i) =>
 {
-    var id = await AppCreateAsync($"warm-{i % 10}", c);
-    await AppDeleteAsync($"warm-{i % 10}", id, c);
+    var session = i % 2 == 0 ? "warm-hot" : $"warm-{c}-{i % 20}";
+    var id = await AppCreateAsync(session, c);
+    await AppDeleteAsync(session, id, c);
 });
-Console.WriteLine($"warmed up: {app.Memory()}");
+Console.WriteLine(string.Create(culture, $"warmed up for {options.AppWarmupSeconds} s ({warm.JoinsPerSecond:F0} joins/s, {warm.AppCpuMsPerJoin:F3} app CPU ms/join): {app.Memory()}"));
 
 const int ManySessions = 200;
 var results = new List<(string Scenario, string Target, RunResult Result, string Memory)>();
@@ -152,12 +157,12 @@ results.Add(("create race", "app", await Runner.RunRoundsAsync(options, async c 
 }, () => Interlocked.Increment(ref round)), app.Memory()));
 
 Console.WriteLine();
-Console.WriteLine("| scenario | target | joins/s | requests/s | join p50 ms | join p95 ms | join p99 ms | errors | app memory |");
-Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+Console.WriteLine("| scenario | target | joins/s | requests/s | join p50 ms | join p95 ms | join p99 ms | errors | CPU ms/join: bench (load + emulator) | CPU ms/join: app | app memory |");
+Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
 foreach (var (scenario, target, r, memory) in results)
 {
     Console.WriteLine(string.Create(culture,
-        $"| {scenario} | {target} | {r.JoinsPerSecond:F0} | {r.JoinsPerSecond * 2:F0} | {r.P(0.50):F2} | {r.P(0.95):F2} | {r.P(0.99):F2} | {r.Errors} | {memory} |"));
+        $"| {scenario} | {target} | {r.JoinsPerSecond:F0} | {r.JoinsPerSecond * 2:F0} | {r.P(0.50):F2} | {r.P(0.95):F2} | {r.P(0.99):F2} | {r.Errors} | {r.BenchCpuMsPerJoin:F3} | {r.AppCpuMsPerJoin:F3} | {memory} |"));
 }
 
 foreach (var scenario in results.Select(r => r.Scenario).Distinct())
@@ -192,7 +197,7 @@ static void Check(HttpResponseMessage response, HttpStatusCode expected)
     }
 }
 
-internal sealed record BenchOptions(int Concurrency, int Seconds, int WarmupSeconds, string Configuration, bool Quiet, IReadOnlyList<string> AppSettings)
+internal sealed record BenchOptions(int Concurrency, int Seconds, int WarmupSeconds, int AppWarmupSeconds, string Configuration, bool Quiet, IReadOnlyList<string> AppSettings)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -200,15 +205,21 @@ internal sealed record BenchOptions(int Concurrency, int Seconds, int WarmupSeco
         var configuration = typeof(BenchOptions).Assembly.Location.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
         // --app-setting Key=Value (repeatable) is passed to the app as an environment variable, e.g. Logging__LogLevel__Default=Warning.
         var settings = args.Select((a, i) => (a, i)).Where(x => x.a == "--app-setting" && x.i + 1 < args.Length).Select(x => args[x.i + 1]).ToList();
-        return new BenchOptions(Int("--concurrency", 8), Int("--seconds", 5), Int("--warmup", 2), configuration, !args.Contains("--app-logs"), settings);
+        return new BenchOptions(Int("--concurrency", 8), Int("--seconds", 5), Int("--warmup", 2), Int("--app-warmup", 10), configuration, !args.Contains("--app-logs"), settings);
     }
 }
 
-internal sealed class RunResult(List<double> joinsMs, int errors, TimeSpan elapsed)
+internal sealed class RunResult(List<double> joinsMs, int errors, TimeSpan elapsed, Cpu.Usage cpu)
 {
     private readonly double[] sorted = [.. joinsMs.Order()];
 
     public int Errors { get; } = errors;
+
+    /// <summary>CPU time (user + system) of this process (load generator and emulator) per join during the measured run.</summary>
+    public double BenchCpuMsPerJoin => sorted.Length == 0 ? double.NaN : cpu.BenchMs / sorted.Length;
+
+    /// <summary>CPU time (user + system) of the app's process per join during the measured run (it also runs, idle, during emulator runs).</summary>
+    public double AppCpuMsPerJoin => sorted.Length == 0 ? double.NaN : cpu.AppMs / sorted.Length;
 
     public double JoinsPerSecond => sorted.Length / elapsed.TotalSeconds;
 
@@ -229,6 +240,7 @@ internal static class Runner
     {
         var latencies = new List<double>();
         var errors = 0;
+        var cpu = Cpu.Start();
         var clock = Stopwatch.StartNew();
         var deadline = TimeSpan.FromSeconds(options.Seconds);
         while (clock.Elapsed < deadline)
@@ -251,13 +263,14 @@ internal static class Runner
             latencies.AddRange((await Task.WhenAll(tasks)).Where(l => !double.IsNaN(l)));
         }
 
-        return new RunResult(latencies, errors, clock.Elapsed);
+        return new RunResult(latencies, errors, clock.Elapsed, cpu.Stop());
     }
 
-    private static async Task<RunResult> LoopAsync(int concurrency, TimeSpan duration, Func<int, int, Task> join)
+    public static async Task<RunResult> LoopAsync(int concurrency, TimeSpan duration, Func<int, int, Task> join)
     {
         var perClient = new List<double>[concurrency];
         var errors = 0;
+        var cpu = Cpu.Start();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(c => Task.Run(async () =>
         {
@@ -277,8 +290,48 @@ internal static class Runner
             }
         })));
         var elapsed = clock.Elapsed;
-        return new RunResult([.. perClient.SelectMany(l => l)], errors, elapsed);
+        var used = cpu.Stop();
+        return new RunResult([.. perClient.SelectMany(l => l)], errors, elapsed, used);
     }
+}
+
+/// <summary>CPU time (utime + stime from <c>/proc/&lt;pid&gt;/stat</c>) of this process and of the app over a run.</summary>
+internal static class Cpu
+{
+    private static readonly double MsPerTick = 1000.0 / 100; // USER_HZ is 100 on Linux.
+
+    public static int AppPid { get; set; }
+
+    public static Snapshot Start() => new(Ticks(Environment.ProcessId), Ticks(AppPid));
+
+    /// <summary>utime + stime in clock ticks; 0 when unknown (no /proc, no app yet).</summary>
+    private static long Ticks(int pid)
+    {
+        try
+        {
+            if (pid == 0)
+            {
+                return 0;
+            }
+
+            // Fields after the command name (which may hold spaces, so split after its closing parenthesis): state is
+            // field 3, utime 14 and stime 15.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    public readonly record struct Snapshot(long Bench, long App)
+    {
+        public Usage Stop() => new((Ticks(Environment.ProcessId) - Bench) * MsPerTick, (Ticks(AppPid) - App) * MsPerTick);
+    }
+
+    public readonly record struct Usage(double BenchMs, double AppMs);
 }
 
 /// <summary>The app as a child process (<c>dotnet OpenViduServerSide.dll</c>) on a temp SQLite file, pointed at the emulator.</summary>

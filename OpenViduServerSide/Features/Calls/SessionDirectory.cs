@@ -14,12 +14,17 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, LiveSession> sessions = new(StringComparer.Ordinal);
-    private readonly List<Subscription> subscriptions = [];
+    // Copy-on write: Subscribe and Dispose swap the array under the lock, Publish reads it without taking the lock.
+    private volatile Subscription[] subscriptions = [];
 
     // Connections that left recently. Webhooks arrive late and out of step with the app's own events: a participantJoined
-    // for a connection the app already released must not bring it back as a ghost.
+    // for a connection the app already released must not bring it back as a ghost. Each is remembered for DepartedMemory
+    // after the directory learned of the departure (at most MaxDeparted of them, oldest forgotten first); the queue holds
+    // them in that order, so forgetting is amortized O(1) per departure instead of a scan of the whole map under the lock.
     private readonly Dictionary<string, DateTimeOffset> departed = new(StringComparer.Ordinal);
+    private readonly Queue<(string ConnectionId, DateTimeOffset RememberedAt)> departures = new();
     private static readonly TimeSpan DepartedMemory = TimeSpan.FromMinutes(10);
+    internal const int MaxDeparted = 100_000;
 
     // ---------- Minting ----------
 
@@ -127,7 +132,7 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
             {
                 foreach (var connectionId in live.Participants.Keys)
                 {
-                    RememberDeparted(connectionId, at);
+                    RememberDeparted(connectionId);
                 }
 
                 changes.AddRange(live.Participants.Values.Select(p => new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.Left, at, p, reason)));
@@ -227,7 +232,7 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
         var subscription = new Subscription(this, sessionName, onChange);
         lock (gate)
         {
-            subscriptions.Add(subscription);
+            subscriptions = [.. subscriptions, subscription];
         }
 
         return subscription;
@@ -237,10 +242,7 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
     {
         get
         {
-            lock (gate)
-            {
-                return subscriptions.Count;
-            }
+            return subscriptions.Length;
         }
     }
 
@@ -254,7 +256,7 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
         List<DirectoryChange> changes = [];
         lock (gate)
         {
-            RememberDeparted(connectionId, at);
+            RememberDeparted(connectionId);
             if (sessions.TryGetValue(sessionName, out var live) && live.Participants.Remove(connectionId, out var gone))
             {
                 changes.Add(new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.Left, at, gone, reason));
@@ -302,15 +304,19 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
         }
     }
 
-    private void RememberDeparted(string connectionId, DateTimeOffset at)
+    private void RememberDeparted(string connectionId)
     {
-        departed[connectionId] = at;
-        if (departed.Count > 1000)
+        var now = clock.GetUtcNow();
+        departed[connectionId] = now;
+        departures.Enqueue((connectionId, now));
+        var cutoff = now - DepartedMemory;
+        while (departures.TryPeek(out var oldest) && (oldest.RememberedAt < cutoff || departures.Count > MaxDeparted))
         {
-            var cutoff = clock.GetUtcNow() - DepartedMemory;
-            foreach (var old in departed.Where(d => d.Value < cutoff).Select(d => d.Key).ToList())
+            departures.Dequeue();
+            // A connection remembered again later has a newer entry in the queue: keep it until that one expires.
+            if (departed.TryGetValue(oldest.ConnectionId, out var latest) && latest == oldest.RememberedAt)
             {
-                departed.Remove(old);
+                departed.Remove(oldest.ConnectionId);
             }
         }
     }
@@ -337,17 +343,15 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
             return;
         }
 
-        Subscription[] all;
-        lock (gate)
-        {
-            all = [.. subscriptions];
-        }
-
+        var all = subscriptions;
         foreach (var change in changes)
         {
-            foreach (var target in all.Where(s => s.SessionName is null || s.SessionName == change.SessionName))
+            foreach (var target in all)
             {
-                _ = NotifyAsync(target, change);
+                if (target.SessionName is null || target.SessionName == change.SessionName)
+                {
+                    _ = NotifyAsync(target, change);
+                }
             }
         }
     }
@@ -382,7 +386,7 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
         {
             lock (owner.gate)
             {
-                owner.subscriptions.Remove(this);
+                owner.subscriptions = Array.FindAll(owner.subscriptions, s => s != this);
             }
         }
     }

@@ -25,9 +25,12 @@ public sealed partial class CallHistoryWriter(SessionDirectory directory, IDbCon
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Only changes that can write something are queued: a connection that never joined (a token minted through the API
+        // and deleted, revoked or never used) is not a participation (see Merge), so its Left costs no database round trip.
         using var subscription = directory.Subscribe(null, change =>
         {
-            if (change.Kind is DirectoryChangeKind.Joined or DirectoryChangeKind.Left or DirectoryChangeKind.SessionEnded)
+            if (change.Kind is DirectoryChangeKind.SessionEnded
+                || (change.Kind is DirectoryChangeKind.Joined or DirectoryChangeKind.Left && change.Participant?.JoinedAt is not null))
             {
                 queue.Writer.TryWrite(change);
             }
@@ -35,6 +38,10 @@ public sealed partial class CallHistoryWriter(SessionDirectory directory, IDbCon
             return Task.CompletedTask;
         });
 
+        // Calls that had a participation queued: only those can have a row for SessionEnded to close. Call ids are new
+        // Guids of this process's directory, so a call that is not here has no row (the end of a call nobody joined is
+        // skipped, as Merge would skip it after a query that finds nothing).
+        var recorded = new HashSet<Guid>();
         var batch = new List<DirectoryChange>();
         var flushes = new List<TaskCompletionSource>();
         while (await queue.Reader.WaitToReadAsync(stoppingToken))
@@ -43,7 +50,15 @@ public sealed partial class CallHistoryWriter(SessionDirectory directory, IDbCon
             {
                 if (item is DirectoryChange change)
                 {
-                    batch.Add(change);
+                    if (change.Kind != DirectoryChangeKind.SessionEnded)
+                    {
+                        recorded.Add(change.CallId);
+                        batch.Add(change);
+                    }
+                    else if (recorded.Remove(change.CallId))
+                    {
+                        batch.Add(change);
+                    }
                 }
                 else
                 {

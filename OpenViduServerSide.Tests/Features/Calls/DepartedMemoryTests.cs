@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenViduServerSide.Features.Calls;
+
+namespace OpenViduServerSide.Tests.Features.Calls;
+
+/// <summary>
+/// The directory remembers departed connections so late participantJoined webhooks bring no ghosts back, for 10 minutes
+/// after it learned of the departure (forgetting happens as later departures come in, oldest first).
+/// </summary>
+public sealed class DepartedMemoryTests
+{
+    private const string ServerData = """{"serverData":"publisher1","kind":"camera","role":"PUBLISHER"}""";
+    private const string ClientData = """{"clientData":"Nick"}""";
+
+    private readonly ManualClock clock = new();
+    private readonly SessionDirectory directory;
+
+    public DepartedMemoryTests() => directory = new SessionDirectory(null!, null!, clock, NullLogger<SessionDirectory>.Instance);
+
+    private bool Present(string connectionId) => directory.FindParticipant("Call", connectionId) is not null;
+
+    private void LateJoin(string connectionId) => directory.ParticipantJoined("Call", connectionId, ServerData, ClientData, clock.GetUtcNow());
+
+    [Fact]
+    public void A_late_join_of_a_departed_connection_is_ignored()
+    {
+        directory.Forget("Call", "con_A", "disconnect");
+        clock.Advance(TimeSpan.FromMinutes(9));
+        directory.Forget("Call", "con_B", "disconnect");
+
+        LateJoin("con_A");
+
+        Assert.False(Present("con_A"));
+    }
+
+    [Fact]
+    public void After_ten_minutes_and_a_later_departure_the_connection_is_forgotten()
+    {
+        directory.Forget("Call", "con_A", "disconnect");
+        clock.Advance(TimeSpan.FromMinutes(11));
+        directory.Forget("Call", "con_B", "disconnect");
+
+        LateJoin("con_A");
+        LateJoin("con_B");
+
+        Assert.True(Present("con_A"));
+        Assert.False(Present("con_B"));
+    }
+
+    [Fact]
+    public void A_connection_that_departs_again_is_remembered_from_its_latest_departure()
+    {
+        directory.Forget("Call", "con_A", "disconnect");
+        clock.Advance(TimeSpan.FromMinutes(6));
+        directory.Forget("Call", "con_A", "disconnect");
+        clock.Advance(TimeSpan.FromMinutes(6));
+        directory.Forget("Call", "con_B", "disconnect");
+
+        LateJoin("con_A");
+
+        Assert.False(Present("con_A"));
+    }
+
+    [Fact]
+    public void Memory_is_bounded_oldest_first()
+    {
+        for (var i = 0; i <= SessionDirectory.MaxDeparted; i++)
+        {
+            directory.Forget("Call", $"con_{i}", "disconnect");
+        }
+
+        LateJoin("con_0");
+        LateJoin("con_1");
+
+        Assert.True(Present("con_0"));
+        Assert.False(Present("con_1"));
+    }
+
+    private sealed class ManualClock : TimeProvider
+    {
+        private DateTimeOffset now = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
+
+        public override DateTimeOffset GetUtcNow() => now;
+
+        public void Advance(TimeSpan by) => now += by;
+    }
+}
