@@ -244,4 +244,46 @@ public sealed class CallPageTests
         Assert.Empty(page.FindAll("[data-testid=video-grid] [data-testid=video-tile]"));
         Assert.NotNull(page.Find("[data-testid=call-title]"));
     }
+
+    [Fact]
+    public async Task A_cancelled_screen_share_is_explained_and_its_connection_released()
+    {
+        await using var h = await CallHarness.StartAsync("publisher1");
+        h.BrowserJoins(new JoinResult("con_fromBrowser", "str_CAM_Abcd_con_X", null, null));
+        h.Module.Setup<ScreenShareResult>("shareScreen", _ => true).SetResult(new ScreenShareResult(null, null, new JsError("SCREEN_CAPTURE_DENIED", "Permission denied by user")));
+        var page = h.RenderPage();
+        await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
+        page.WaitForElement("[data-testid=toggle-screen]", Wait);
+
+        await page.Find("[data-testid=toggle-screen]").ClickAsync();
+
+        page.WaitForAssertion(() => Assert.Contains("Screen sharing was cancelled or is not allowed in this browser.", page.Find("[data-testid=call-notice]").TextContent, StringComparison.Ordinal), Wait);
+        Assert.Equal("Share screen", page.Find("[data-testid=toggle-screen]").TextContent.Trim());
+        Assert.Single(h.ConnectionsAt("TUTORIAL"));
+        Assert.DoesNotContain(h.Directory.GetParticipants("TUTORIAL"), p => p.Kind == ConnectionKind.Screen);
+    }
+
+    [Fact]
+    public async Task A_shared_screen_is_a_second_connection_marked_as_a_screen_and_stopping_frees_it()
+    {
+        await using var h = await CallHarness.StartAsync("publisher1");
+        h.BrowserJoins(new JoinResult("con_fromBrowser", "str_CAM_Abcd_con_X", null, null));
+        h.Module.Setup<ScreenShareResult>("shareScreen", _ => true).SetResult(new ScreenShareResult("con_screen", "str_SCR_Efgh_con_screen", null));
+        var page = h.RenderPage();
+        await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
+        page.WaitForElement("[data-testid=toggle-screen]", Wait);
+
+        await page.Find("[data-testid=toggle-screen]").ClickAsync();
+        page.WaitForAssertion(() => Assert.Equal("Stop sharing", page.Find("[data-testid=toggle-screen]").TextContent.Trim()), Wait);
+        var whileSharing = h.ConnectionsAt("TUTORIAL").Select(c => c.ServerData).Order(StringComparer.Ordinal).ToArray();
+        await page.Find("[data-testid=toggle-screen]").ClickAsync();
+
+        Assert.Equal(
+            ["{\"serverData\":\"publisher1\",\"kind\":\"camera\",\"role\":\"PUBLISHER\"}", "{\"serverData\":\"publisher1\",\"kind\":\"screen\",\"role\":\"PUBLISHER\"}"],
+            whileSharing);
+        Assert.Equal("{\"clientData\":\"Alice\"}", h.Module.VerifyInvoke("shareScreen").Arguments[1]);
+        h.Module.VerifyInvoke("stopScreen");
+        page.WaitForAssertion(() => Assert.Single(h.ConnectionsAt("TUTORIAL")), Wait);
+        Assert.Equal("Share screen", page.Find("[data-testid=toggle-screen]").TextContent.Trim());
+    }
 }

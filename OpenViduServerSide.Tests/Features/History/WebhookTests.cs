@@ -96,6 +96,9 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Equal(
             [("publisher1", "Alice", "networkDisconnect"), ("subscriber", "Bob", "disconnect")],
             call.Participants.Select(p => (p.UserName, p.Nickname, p.LeftReason)));
+        var mine = Assert.Single(await app.Services.GetRequiredService<CallHistoryQueries>().RecentCallsOfAsync("subscriber", cancellationToken: Ct));
+        Assert.Equal(("Hooked", "SUBSCRIBER", "disconnect", true), (mine.SessionName, mine.Role, mine.LeftReason, mine.CallEnded));
+        Assert.Empty(await app.Services.GetRequiredService<CallHistoryQueries>().RecentCallsOfAsync("publisher2", cancellationToken: Ct));
     }
 
     [Fact]
