@@ -184,4 +184,26 @@ public sealed class CallModerationTests : IAsyncLifetime
         Assert.False(result.Succeeded);
         Assert.Contains("is not answering", result.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("lock", "Your account was locked.")]
+    [InlineData("role", "Your role changed to SUBSCRIBER. Join again to continue with it.")]
+    public async Task An_account_changed_by_an_admin_leaves_its_calls_at_once(string change, string explanation)
+    {
+        var (bob, bobTab) = await JoinAsync("Class", "publisher2", "Bob");
+        await JoinAsync("Class", "publisher1", "Alice");
+        await using var scope = app.Live.Factory.Services.CreateAsyncScope();
+        var admin = scope.ServiceProvider.GetRequiredService<OpenViduServerSide.Features.Admin.UserAdministration>();
+
+        var result = change == "lock"
+            ? await admin.LockAsync("admin", "publisher2", Ct)
+            : await admin.SetOpenViduRoleAsync("admin", "publisher2", "SUBSCRIBER", Ct);
+
+        Assert.True(result.Succeeded, result.Message);
+        var told = await bobTab.WaitForNotificationAsync(n => n["method"]!.GetValue<string>() == "sendMessage", Wait, Ct);
+        Assert.Equal($$"""{"by":"an administrator (admin)","text":"{{explanation}}"}""", told["params"]!["data"]!.GetValue<string>());
+        await bobTab.WaitForNotificationAsync(n => n["method"]!.GetValue<string>() == "participantEvicted", Wait, Ct);
+        Assert.Null(app.Emulator.Controls.Snapshot().FindConnection(bob.ConnectionId));
+        Assert.Equal(["publisher1"], app.Directory.GetParticipants("Class").Select(p => p.UserName));
+    }
 }

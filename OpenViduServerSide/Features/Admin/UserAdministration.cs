@@ -129,7 +129,9 @@ public sealed partial class UserAdministration(IServiceScopeFactory scopes, Time
         Check(await op.Users.AddToRoleAsync(user, role));
         Check(await op.Users.UpdateSecurityStampAsync(user));
         var from = previous.Count == 0 ? "none" : string.Join(", ", previous);
-        return await op.CommitAsync(AuditActions.SetOpenViduRole, userName, $"{from} → {role}", $"{userName} now has the role {role}.");
+        var result = await op.CommitAsync(AuditActions.SetOpenViduRole, userName, $"{from} → {role}", $"{userName} now has the role {role}.");
+        await EvictFromCallsAsync(result, actor, userName, $"Your role changed to {role}. Join again to continue with it.", cancellationToken);
+        return result;
     }
 
     public async Task<AdminResult> SetAdminAsync(string actor, string userName, bool isAdmin, CancellationToken cancellationToken = default)
@@ -184,7 +186,9 @@ public sealed partial class UserAdministration(IServiceScopeFactory scopes, Time
         Check(await op.Users.SetLockoutEnabledAsync(user, true));
         Check(await op.Users.SetLockoutEndDateAsync(user, Lockouts.UntilUnlocked));
         Check(await op.Users.UpdateSecurityStampAsync(user));
-        return await op.CommitAsync(AuditActions.Lock, userName, "until unlocked", $"{userName} is locked until unlocked.");
+        var result = await op.CommitAsync(AuditActions.Lock, userName, "until unlocked", $"{userName} is locked until unlocked.");
+        await EvictFromCallsAsync(result, actor, userName, "Your account was locked.", cancellationToken);
+        return result;
     }
 
     public async Task<AdminResult> UnlockAsync(string actor, string userName, CancellationToken cancellationToken = default)
@@ -249,7 +253,27 @@ public sealed partial class UserAdministration(IServiceScopeFactory scopes, Time
 
         var roles = string.Join(", ", await op.Users.GetRolesAsync(user));
         Check(await op.Users.DeleteAsync(user));
-        return await op.CommitAsync(AuditActions.DeleteUser, userName, roles.Length == 0 ? null : $"had {roles}", $"User {userName} deleted.");
+        var result = await op.CommitAsync(AuditActions.DeleteUser, userName, roles.Length == 0 ? null : $"had {roles}", $"User {userName} deleted.");
+        await EvictFromCallsAsync(result, actor, userName, "Your account was deleted.", cancellationToken);
+        return result;
+    }
+
+    /// <summary>
+    /// A changed account leaves the calls it is in at once (its tokens carry what it was). Optional: a host without the
+    /// calls feature (some component tests) has no <see cref="CallModeration"/>.
+    /// </summary>
+    private async Task EvictFromCallsAsync(AdminResult result, string actor, string userName, string explanation, CancellationToken cancellationToken)
+    {
+        if (!result.Succeeded)
+        {
+            return;
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        if (scope.ServiceProvider.GetService<Moderation.CallModeration>() is { } moderation)
+        {
+            await moderation.EvictEverywhereAsync(actor, userName, explanation, cancellationToken);
+        }
     }
 
     private async Task<Operation> BeginAsync(string actor, CancellationToken cancellationToken)

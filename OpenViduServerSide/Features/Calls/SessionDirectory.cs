@@ -207,6 +207,15 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
         }
     }
 
+    /// <summary>Every connection of one user, in every call.</summary>
+    public IReadOnlyList<Participant> ParticipantsOf(string userName)
+    {
+        lock (gate)
+        {
+            return [.. sessions.Values.SelectMany(s => s.Participants.Values).Where(p => p.UserName == userName)];
+        }
+    }
+
     public Participant? FindParticipant(string sessionName, string connectionId)
     {
         lock (gate)

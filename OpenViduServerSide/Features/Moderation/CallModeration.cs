@@ -78,6 +78,35 @@ public sealed partial class CallModeration(
         });
     }
 
+    /// <summary>
+    /// Takes a user out of every call they are in, because an administrator changed their account (role, lock,
+    /// deletion): a token keeps the role it was minted with, so the change would otherwise wait for their next join.
+    /// The caller has already checked that <paramref name="actorName"/> is an administrator.
+    /// </summary>
+    public async Task EvictEverywhereAsync(string actorName, string userName, string explanation, CancellationToken cancellationToken = default)
+    {
+        foreach (var call in directory.ParticipantsOf(userName).GroupBy(p => p.SessionName))
+        {
+            try
+            {
+                await TellAsync(call.Key, [.. call.Where(p => p.IsActive).Select(p => p.ConnectionId)], Signals.Removed,
+                    new Notice($"an administrator ({actorName})", explanation), cancellationToken);
+                foreach (var connection in call)
+                {
+                    await openVidu.DeleteConnectionAsync(call.Key, connection.ConnectionId, cancellationToken);
+                    directory.Forget(call.Key, connection.ConnectionId, "forceDisconnectByServer");
+                }
+
+                LogRemoved(actorName, userName, call.Key, explanation);
+            }
+            catch (Exception e) when (e is OpenViduException or OpenViduUnavailableException)
+            {
+                // The account change stands; their token dies with the call at the latest.
+                LogTellFailed(e, "eviction", call.Key);
+            }
+        }
+    }
+
     /// <summary>Stops what a person publishes (force-unpublish); they stay in the call and can watch.</summary>
     public async Task<ModerationResult> StopStreamAsync(ClaimsPrincipal actor, string sessionName, string connectionId, CancellationToken cancellationToken = default)
     {
