@@ -37,6 +37,9 @@ public sealed class CallFlowTests(BrowserFixture browsers) : IAsyncLifetime
         await Expect(subscriber.Tile("Bob")).ToHaveCountAsync(0);
         await Expect(subscriber.Tile("Alice")).ToHaveCountAsync(1);
         await Expect(subscriber.Tile("Alice").GetByTestId("tile-username")).ToHaveTextAsync("publisher1");
+        // The emulator carries no media, so the remote video honestly says it is connecting; one's own never does.
+        await Expect(subscriber.Tile("Alice").GetByTestId("tile-connecting")).ToBeVisibleAsync();
+        await Expect(publisher.Tile("Alice").GetByTestId("tile-connecting")).ToHaveCountAsync(0);
         await subscriber.Page.WaitForFunctionAsync("() => [...document.querySelectorAll('[data-testid=video-grid] video')].some(v => v.srcObject)");
         await subscriber.Page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("call-subscriber-view") });
         await publisher.Page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("call-publisher-view") });

@@ -286,4 +286,22 @@ public sealed class CallPageTests
         page.WaitForAssertion(() => Assert.Single(h.ConnectionsAt("TUTORIAL")), Wait);
         Assert.Equal("Share screen", page.Find("[data-testid=toggle-screen]").TextContent.Trim());
     }
+
+    [Fact]
+    public async Task A_remote_video_says_it_is_connecting_until_its_media_plays()
+    {
+        await using var h = await CallHarness.StartAsync("publisher1");
+        h.BrowserJoins(new JoinResult("con_fromBrowser", "str_CAM_Abcd_con_X", null, null));
+        var page = h.RenderPage();
+        await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
+        page.WaitForElement("[data-testid=call-title]", Wait);
+        const string bobData = "{\"clientData\":\"Bob\"}%/%{\"serverData\":\"publisher2\",\"kind\":\"camera\"}";
+
+        await page.InvokeAsync(() => h.Call.OnStreamCreated(new StreamInfo("str_CAM_Bbbb_con_B", "con_B", bobData, "CAMERA", true, true, true, true)));
+        var connecting = page.FindAll("[data-testid=video-grid] [data-testid=tile-connecting]").Count;
+        await page.InvokeAsync(() => h.Call.OnStreamPlaying("str_CAM_Bbbb_con_B"));
+
+        Assert.Equal(1, connecting);
+        Assert.Empty(page.FindAll("[data-testid=video-grid] [data-testid=tile-connecting]"));
+    }
 }

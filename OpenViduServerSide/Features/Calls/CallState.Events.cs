@@ -29,8 +29,22 @@ public sealed partial class CallState
         var data = ConnectionData.Parse(stream.ConnectionData);
         var isScreen = stream.TypeOfVideo == "SCREEN" || data.Kind == ConnectionKind.Screen;
         tiles.RemoveAll(t => t.StreamId == stream.StreamId);
+        var isLocal = stream.ConnectionId == screenConnectionId;
         tiles.Add(new VideoTile(stream.StreamId, stream.ConnectionId, data.Nickname, data.UserName, isScreen,
-            IsLocal: stream.ConnectionId == screenConnectionId, stream.AudioActive, stream.VideoActive));
+            isLocal, stream.AudioActive, stream.VideoActive, Playing: isLocal));
+        return ChangedAsync();
+    }
+
+    [JSInvokable]
+    public Task OnStreamPlaying(string streamId)
+    {
+        var index = tiles.FindIndex(t => t.StreamId == streamId);
+        if (index < 0 || tiles[index].Playing)
+        {
+            return Task.CompletedTask;
+        }
+
+        tiles[index] = tiles[index] with { Playing = true };
         return ChangedAsync();
     }
 

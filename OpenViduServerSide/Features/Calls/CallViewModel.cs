@@ -18,6 +18,8 @@ public enum NoticeLevel
 public sealed record CallNotice(NoticeLevel Level, string Message);
 
 /// <summary>One video: a camera or a screen, local or remote.</summary>
+/// <param name="Playing">Media arrives. Local streams play at once; a remote one once the browser says so (until then
+/// the tile says it is connecting, rather than showing a black box).</param>
 public sealed record VideoTile(
     string StreamId,
     string ConnectionId,
@@ -26,7 +28,8 @@ public sealed record VideoTile(
     bool IsScreen,
     bool IsLocal,
     bool AudioActive,
-    bool VideoActive);
+    bool VideoActive,
+    bool Playing = true);
 
 /// <summary>Everything the call page renders, as one immutable value built by <see cref="CallState"/>.</summary>
 public sealed record CallViewModel(

@@ -63,7 +63,9 @@ function wireCameraSession(session) {
     if (screen && e.stream.connection.connectionId === screen.session.connection?.connectionId) {
       register(e.stream.streamId, screen.publisher);
     } else {
-      register(e.stream.streamId, session.subscribe(e.stream, undefined));
+      const subscriber = session.subscribe(e.stream, undefined);
+      subscriber.on('streamPlaying', () => notify('OnStreamPlaying', e.stream.streamId));
+      register(e.stream.streamId, subscriber);
     }
     notify('OnStreamCreated', streamInfo(e.stream));
   });
