@@ -64,57 +64,14 @@ public sealed partial class CallState(
         userName = (await authentication.GetAuthenticationStateAsync()).User.Identity?.Name ?? "";
         await ChangedAsync();
 
-        IssuedConnection? issued = null;
-        JoinResult? result = null;
-        for (var attempt = 1; attempt <= MaxJoinAttempts; attempt++)
+        var (connected, failure) = await ConnectAsync(cancellationToken);
+        if (connected is null)
         {
-            try
-            {
-                issued = await directory.IssueAsync(sessionName, userName, nickname, ConnectionKind.Camera, cancellationToken);
-            }
-            catch (Exception e) when (Describe(e) is { } message)
-            {
-                await ResetAsync(new CallNotice(NoticeLevel.Error, message));
-                return;
-            }
-
-            role = issued.Role;
-            cameraConnectionId = issued.ConnectionId;
-            self ??= DotNetObjectReference.Create(this);
-            try
-            {
-                result = await browser.JoinAsync(self, issued.Token, ConnectionData.ToClientData(nickname), publish: role != OpenViduRoles.Subscriber);
-            }
-            catch (JSException e)
-            {
-                LogBrowserFailed(e, "join");
-                await directory.ReleaseAsync(sessionName, issued.ConnectionId, CancellationToken.None);
-                await ResetAsync(new CallNotice(NoticeLevel.Error, "Your browser could not start the call. Reload the page and try again."));
-                return;
-            }
-
-            if (result.ConnectionId is not null)
-            {
-                break;
-            }
-
-            LogJoinRefused(sessionName, result.Error?.Name ?? "", result.Error?.Message ?? "");
-            await directory.ReleaseAsync(sessionName, issued.ConnectionId, CancellationToken.None);
-            // 202 and 401 also mean the session closed between minting and joining (its last participant left and took
-            // the pending token with it, contract §1.6): a fresh token usually works.
-            if (result.Error?.Name is not ("202" or "401"))
-            {
-                break;
-            }
-        }
-
-        if (issued is null || result?.ConnectionId is null)
-        {
-            await ResetAsync(new CallNotice(NoticeLevel.Error,
-                $"The video server did not let you in ({result?.Error?.Message ?? "no answer"}). Try joining again."));
+            await ResetAsync(new CallNotice(NoticeLevel.Error, failure!));
             return;
         }
 
+        var (issued, result) = connected;
         phase = CallPhase.InCall;
         directory.MarkJoined(sessionName, issued.ConnectionId);
         if (result.StreamId is { } streamId)
@@ -130,6 +87,60 @@ public sealed partial class CallState(
         }
 
         await ChangedAsync();
+    }
+
+    private sealed record Connected(IssuedConnection Issued, JoinResult Browser);
+
+    /// <summary>
+    /// Mints a camera token and hands it to the browser. A token refused with 202 or 401 usually died with a session that
+    /// closed between minting and joining (its last participant left, contract §1.6), so a fresh one is tried.
+    /// Returns the connection, or what to tell the person.
+    /// </summary>
+    private async Task<(Connected? Connected, string? Failure)> ConnectAsync(CancellationToken cancellationToken)
+    {
+        JsError? refusal = null;
+        for (var attempt = 1; attempt <= MaxJoinAttempts; attempt++)
+        {
+            IssuedConnection issued;
+            try
+            {
+                issued = await directory.IssueAsync(sessionName, userName, nickname, ConnectionKind.Camera, cancellationToken);
+            }
+            catch (Exception e) when (Describe(e) is { } message)
+            {
+                return (null, message);
+            }
+
+            role = issued.Role;
+            cameraConnectionId = issued.ConnectionId;
+            self ??= DotNetObjectReference.Create(this);
+            JoinResult result;
+            try
+            {
+                result = await browser.JoinAsync(self, issued.Token, ConnectionData.ToClientData(nickname), publish: role != OpenViduRoles.Subscriber);
+            }
+            catch (JSException e)
+            {
+                LogBrowserFailed(e, "join");
+                await directory.ReleaseAsync(sessionName, issued.ConnectionId, CancellationToken.None);
+                return (null, "Your browser could not start the call. Reload the page and try again.");
+            }
+
+            if (result.ConnectionId is not null)
+            {
+                return (new Connected(issued, result), null);
+            }
+
+            refusal = result.Error;
+            LogJoinRefused(sessionName, refusal?.Name ?? "", refusal?.Message ?? "");
+            await directory.ReleaseAsync(sessionName, issued.ConnectionId, CancellationToken.None);
+            if (refusal?.Name is not ("202" or "401"))
+            {
+                break;
+            }
+        }
+
+        return (null, $"The video server did not let you in ({refusal?.Message ?? "no answer"}). Try joining again.");
     }
 
     public async Task LeaveAsync()
