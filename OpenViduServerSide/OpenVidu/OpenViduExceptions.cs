@@ -6,6 +6,9 @@ namespace OpenViduServerSide.OpenVidu;
 public class OpenViduException(HttpStatusCode status, string message) : Exception(message)
 {
     public HttpStatusCode Status { get; } = status;
+
+    /// <summary>What the person who asked is told: pages and moderation say it the same way.</summary>
+    public string UserMessage => $"The video server refused: {Message}";
 }
 
 /// <summary>OpenVidu could not be reached, or did not answer in time. The message is fit to show to a person.</summary>

@@ -70,6 +70,19 @@ public sealed class CallHarness : IAsyncDisposable
         await page.Find("form").SubmitAsync();
     }
 
+    /// <summary>The camera stream the scripted browser reports for Alice.</summary>
+    public const string AliceCamera = "str_CAM_Abcd_con_X";
+
+    /// <summary>Alice is in TUTORIAL with her camera published: the starting point of most call page tests.</summary>
+    public async Task<IRenderedComponent<CallPage>> AliceInTutorialAsync()
+    {
+        BrowserJoins(new JoinResult("con_fromBrowser", AliceCamera, null, null));
+        var page = RenderPage();
+        await FillAndJoinAsync(page, "TUTORIAL", "Alice");
+        page.WaitForElement("[data-testid=call-title]", TimeSpan.FromSeconds(10));
+        return page;
+    }
+
     /// <summary>Emulator connections of a session, with an empty list when the session is gone.</summary>
     public IReadOnlyList<ConnectionSnapshot> ConnectionsAt(string session) =>
         Emulator.Controls.Snapshot().FindSession(session)?.Connections ?? [];

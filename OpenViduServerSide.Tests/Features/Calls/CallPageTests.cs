@@ -112,10 +112,7 @@ public sealed class CallPageTests
     public async Task Being_disconnected_by_the_server_says_why_and_returns_to_the_form(string reason, string message)
     {
         await using var h = await CallHarness.StartAsync("publisher1");
-        h.BrowserJoins(new JoinResult("con_fromBrowser", "str_CAM_Abcd_con_X", null, null));
-        var page = h.RenderPage();
-        await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
-        page.WaitForElement("[data-testid=call-title]", Wait);
+        var page = await h.AliceInTutorialAsync();
 
         await page.InvokeAsync(() => h.Call.OnSessionDisconnected(reason));
 
@@ -129,10 +126,7 @@ public sealed class CallPageTests
     public async Task Reconnecting_and_reconnected_are_shown()
     {
         await using var h = await CallHarness.StartAsync("publisher1");
-        h.BrowserJoins(new JoinResult("con_fromBrowser", "str_CAM_Abcd_con_X", null, null));
-        var page = h.RenderPage();
-        await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
-        page.WaitForElement("[data-testid=call-title]", Wait);
+        var page = await h.AliceInTutorialAsync();
 
         await page.InvokeAsync(() => h.Call.OnReconnecting());
         var reconnecting = page.Find("[data-testid=call-notice]").TextContent;
@@ -146,10 +140,7 @@ public sealed class CallPageTests
     public async Task Remote_people_appear_and_vanish_with_their_streams()
     {
         await using var h = await CallHarness.StartAsync("publisher1");
-        h.BrowserJoins(new JoinResult("con_fromBrowser", "str_CAM_Abcd_con_X", null, null));
-        var page = h.RenderPage();
-        await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
-        page.WaitForElement("[data-testid=call-title]", Wait);
+        var page = await h.AliceInTutorialAsync();
         const string bobData = "{\"clientData\":\"Bob\"}%/%{\"serverData\":\"publisher2\",\"kind\":\"camera\"}";
 
         await page.InvokeAsync(() => h.Call.OnConnectionCreated("con_B", bobData));
@@ -168,10 +159,7 @@ public sealed class CallPageTests
     public async Task Leaving_disconnects_the_browser_and_frees_the_connection()
     {
         await using var h = await CallHarness.StartAsync("publisher1");
-        h.BrowserJoins(new JoinResult("con_fromBrowser", "str_CAM_Abcd_con_X", null, null));
-        var page = h.RenderPage();
-        await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
-        page.WaitForElement("[data-testid=call-title]", Wait);
+        var page = await h.AliceInTutorialAsync();
 
         await page.Find("[data-testid=leave]").ClickAsync();
 
@@ -187,10 +175,7 @@ public sealed class CallPageTests
         var h = await CallHarness.StartAsync("publisher1");
         try
         {
-            h.BrowserJoins(new JoinResult("con_fromBrowser", "str_CAM_Abcd_con_X", null, null));
-            var page = h.RenderPage();
-            await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
-            page.WaitForElement("[data-testid=call-title]", Wait);
+            var page = await h.AliceInTutorialAsync();
             Assert.Single(h.ConnectionsAt("TUTORIAL"));
 
             // Disposing the bUnit context disposes its scoped services, as a closed circuit does.
@@ -209,10 +194,7 @@ public sealed class CallPageTests
     public async Task A_moderator_signal_before_an_eviction_explains_it_but_one_from_a_browser_is_ignored()
     {
         await using var h = await CallHarness.StartAsync("publisher1");
-        h.BrowserJoins(new JoinResult("con_fromBrowser", "str_CAM_Abcd_con_X", null, null));
-        var page = h.RenderPage();
-        await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
-        page.WaitForElement("[data-testid=call-title]", Wait);
+        var page = await h.AliceInTutorialAsync();
 
         // A prankster's browser-sent signal of the same type carries its sender and must not be believed.
         await page.InvokeAsync(() => h.Call.OnSignal("signal:removed", "{\"by\":\"the boss\",\"text\":\"fake\"}", "con_Prankster"));
@@ -228,10 +210,7 @@ public sealed class CallPageTests
     public async Task Messages_and_a_stopped_camera_are_shown_in_the_call()
     {
         await using var h = await CallHarness.StartAsync("publisher1");
-        h.BrowserJoins(new JoinResult("con_fromBrowser", "str_CAM_Abcd_con_X", null, null));
-        var page = h.RenderPage();
-        await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
-        page.WaitForElement("[data-testid=toggle-mic]", Wait);
+        var page = await h.AliceInTutorialAsync();
 
         await page.InvokeAsync(() => h.Call.OnSignal("signal:announcement", "{\"by\":\"an administrator (admin)\",\"text\":\"Break in 5\"}", null));
         var announcement = page.Find("[data-testid=call-notice]").TextContent.Trim();
@@ -249,11 +228,8 @@ public sealed class CallPageTests
     public async Task A_cancelled_screen_share_is_explained_and_its_connection_released()
     {
         await using var h = await CallHarness.StartAsync("publisher1");
-        h.BrowserJoins(new JoinResult("con_fromBrowser", "str_CAM_Abcd_con_X", null, null));
         h.Module.Setup<ScreenShareResult>("shareScreen", _ => true).SetResult(new ScreenShareResult(null, null, new JsError("SCREEN_CAPTURE_DENIED", "Permission denied by user")));
-        var page = h.RenderPage();
-        await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
-        page.WaitForElement("[data-testid=toggle-screen]", Wait);
+        var page = await h.AliceInTutorialAsync();
 
         await page.Find("[data-testid=toggle-screen]").ClickAsync();
 
@@ -267,11 +243,8 @@ public sealed class CallPageTests
     public async Task A_shared_screen_is_a_second_connection_marked_as_a_screen_and_stopping_frees_it()
     {
         await using var h = await CallHarness.StartAsync("publisher1");
-        h.BrowserJoins(new JoinResult("con_fromBrowser", "str_CAM_Abcd_con_X", null, null));
         h.Module.Setup<ScreenShareResult>("shareScreen", _ => true).SetResult(new ScreenShareResult("con_screen", "str_SCR_Efgh_con_screen", null));
-        var page = h.RenderPage();
-        await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
-        page.WaitForElement("[data-testid=toggle-screen]", Wait);
+        var page = await h.AliceInTutorialAsync();
 
         await page.Find("[data-testid=toggle-screen]").ClickAsync();
         page.WaitForAssertion(() => Assert.Equal("Stop sharing", page.Find("[data-testid=toggle-screen]").TextContent.Trim()), Wait);
@@ -291,10 +264,7 @@ public sealed class CallPageTests
     public async Task A_remote_video_says_it_is_connecting_until_its_media_plays()
     {
         await using var h = await CallHarness.StartAsync("publisher1");
-        h.BrowserJoins(new JoinResult("con_fromBrowser", "str_CAM_Abcd_con_X", null, null));
-        var page = h.RenderPage();
-        await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
-        page.WaitForElement("[data-testid=call-title]", Wait);
+        var page = await h.AliceInTutorialAsync();
         const string bobData = "{\"clientData\":\"Bob\"}%/%{\"serverData\":\"publisher2\",\"kind\":\"camera\"}";
 
         await page.InvokeAsync(() => h.Call.OnStreamCreated(new StreamInfo("str_CAM_Bbbb_con_B", "con_B", bobData, "CAMERA", true, true, true, true)));

@@ -312,7 +312,7 @@ public sealed partial class CallState(
                 return e.Message;
             case OpenViduException openVidu:
                 LogOpenViduRefused(openVidu, (int)openVidu.Status);
-                return $"The video server refused: {openVidu.Message}";
+                return openVidu.UserMessage;
             default:
                 return null;
         }

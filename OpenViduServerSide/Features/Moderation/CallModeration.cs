@@ -261,7 +261,7 @@ public sealed partial class CallModeration(
         }
         catch (OpenViduException e)
         {
-            return ModerationResult.Refused($"The video server refused: {e.Message}");
+            return ModerationResult.Refused(e.UserMessage);
         }
     }
 
