@@ -102,4 +102,26 @@ public sealed class ModerationComponentTests
         Assert.Equal(shown, list.FindAll("[data-testid=end-call]").Count == 1);
         Assert.Equal(shown ? 1 : 0, list.FindAll("[data-testid=remove-person]").Count);
     }
+
+    [Fact]
+    public async Task A_participant_list_holds_one_subscription_across_renders_and_a_change_of_call_and_none_after_it_goes()
+    {
+        await using var h = await CallHarness.StartAsync("publisher1", "PUBLISHER");
+        var before = h.Directory.SubscriberCount;
+
+        var list = h.Bunit.Render<ParticipantList>(p => p.Add(l => l.SessionName, "Daily"));
+        for (var i = 0; i < 5; i++)
+        {
+            list.Render(p => p.Add(l => l.SessionName, "Daily"));
+        }
+
+        var whileShown = h.Directory.SubscriberCount;
+        list.Render(p => p.Add(l => l.SessionName, "Other"));
+        var afterSwitch = h.Directory.SubscriberCount;
+        await h.Bunit.DisposeComponentsAsync();
+
+        Assert.Equal(before + 1, whileShown);
+        Assert.Equal(before + 1, afterSwitch);
+        Assert.Equal(before, h.Directory.SubscriberCount);
+    }
 }

@@ -16,8 +16,6 @@ namespace Microsoft.AspNetCore.Routing;
 /// </summary>
 public static class ApiEndpoints
 {
-    private const int MaxNicknameLength = 50;
-
     public static IEndpointRouteBuilder MapApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapOpenApi().AllowAnonymous();
@@ -52,7 +50,7 @@ public static class ApiEndpoints
             "screen" => ConnectionKind.Screen,
             _ => null,
         };
-        if (!SessionNames.IsValid(name) || string.IsNullOrEmpty(nickname) || nickname.Length > MaxNicknameLength || kind is null)
+        if (!SessionNames.IsValid(name) || string.IsNullOrEmpty(nickname) || nickname.Length > JoinRequest.MaxNicknameLength || kind is null)
         {
             return TypedResults.ValidationProblem(ValidationErrors(name, nickname, kind));
         }
@@ -155,9 +153,9 @@ public static class ApiEndpoints
         {
             errors["nickname"] = ["Enter the name others will see."];
         }
-        else if (nickname.Length > MaxNicknameLength)
+        else if (nickname.Length > JoinRequest.MaxNicknameLength)
         {
-            errors["nickname"] = [$"Keep the nickname under {MaxNicknameLength} characters."];
+            errors["nickname"] = [$"Keep the nickname under {JoinRequest.MaxNicknameLength} characters."];
         }
 
         if (kind is null)
