@@ -116,20 +116,23 @@ public sealed class OpenViduClientTests : IAsyncLifetime
     [Fact]
     public async Task A_session_OpenVidu_closed_is_created_again_for_the_next_connection()
     {
-        await client.CreateConnectionInSessionAsync("Reborn", new ConnectionProperties(OpenViduRoles.Publisher), cancellationToken: Ct);
+        var first = await client.CreateConnectionInSessionAsync("Reborn", new ConnectionProperties(OpenViduRoles.Publisher), cancellationToken: Ct);
         await client.CloseSessionAsync("Reborn", Ct);
 
         // The caller still believes the session is alive: the 404 path must recover by itself.
-        var connection = await client.CreateConnectionInSessionAsync("Reborn", new ConnectionProperties(OpenViduRoles.Publisher), sessionKnownAlive: true, Ct);
+        var again = await client.CreateConnectionInSessionAsync("Reborn", new ConnectionProperties(OpenViduRoles.Publisher), sessionKnownAlive: true, Ct);
 
-        Assert.Equal("Reborn", connection.SessionId);
+        Assert.Equal("Reborn", again.Connection.SessionId);
         Assert.Single(emulator.Controls.Sessions[0].Connections);
+        // ...and say it is another lifetime of the name, so the caller does not file it under the closed one.
+        Assert.Equal(emulator.Controls.Sessions[0].CreatedAt, again.Session?.CreatedAt);
+        Assert.NotEqual(first.Session, again.Session);
     }
 
     [Fact]
     public async Task Connection_lookups_and_deletes_follow_OpenVidu_400_versus_404()
     {
-        var connection = await client.CreateConnectionInSessionAsync("Lookups", new ConnectionProperties(OpenViduRoles.Publisher), cancellationToken: Ct);
+        var connection = (await client.CreateConnectionInSessionAsync("Lookups", new ConnectionProperties(OpenViduRoles.Publisher), cancellationToken: Ct)).Connection;
 
         Assert.Equal(connection.Id, (await client.GetConnectionAsync("Lookups", connection.Id, Ct))?.Id);
         Assert.Null(await client.GetConnectionAsync("Unknown", connection.Id, Ct));

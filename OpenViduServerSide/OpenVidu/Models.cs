@@ -23,6 +23,27 @@ public sealed record OpenViduSession(
     ConnectionPage Connections,
     bool Broadcasting = false);
 
+/// <summary>
+/// One lifetime of a session name. OpenVidu's <c>uniqueSessionId</c> (in every webhook) is the session id and its creation
+/// time, so a session closed and created again under the same name is told apart (contract §2).
+/// </summary>
+public readonly record struct SessionIncarnation(string SessionId, long CreatedAt)
+{
+    public string UniqueSessionId => $"{SessionId}_{CreatedAt}";
+
+    /// <summary>Reads <c>sessionId_createdAt</c>; null when it is missing or not of that form.</summary>
+    public static SessionIncarnation? Parse(string? uniqueSessionId)
+    {
+        var split = uniqueSessionId?.LastIndexOf('_') ?? -1;
+        return split > 0 && long.TryParse(uniqueSessionId.AsSpan(split + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var createdAt)
+            ? new SessionIncarnation(uniqueSessionId![..split], createdAt)
+            : null;
+    }
+}
+
+/// <summary>A new connection, and the session lifetime it was created in when that had to be learned.</summary>
+public sealed record SessionConnection(OpenViduConnection Connection, SessionIncarnation? Session);
+
 public sealed record ConnectionPage(int NumberOfElements, IReadOnlyList<OpenViduConnection> Content);
 
 public sealed record SessionPage(int NumberOfElements, IReadOnlyList<OpenViduSession> Content);

@@ -37,15 +37,35 @@ public sealed partial class OpenViduClient(HttpClient http, IOptions<OpenViduOpt
     /// Creates the session named <paramref name="customSessionId"/> or takes the existing one (409 means another
     /// request created it first, which is normal, contract P2). Returns the session id, which equals the name.
     /// </summary>
-    public async Task<string> GetOrCreateSessionAsync(string customSessionId, CancellationToken cancellationToken = default)
-    {
-        var created = await CreateSessionAsync(new SessionProperties(customSessionId), cancellationToken);
-        if (created is null)
-        {
-            LogSessionExisted(customSessionId);
-        }
+    public async Task<string> GetOrCreateSessionAsync(string customSessionId, CancellationToken cancellationToken = default) =>
+        (await OpenSessionAsync(customSessionId, cancellationToken)).SessionId;
 
-        return created?.Id ?? customSessionId;
+    /// <summary>
+    /// Creates the session named <paramref name="customSessionId"/> or takes the existing one, and says which lifetime of
+    /// that name it is: a session closed and created again under the same name is another call (contract §1.6 rule 3),
+    /// told apart by its creation time. An existing session costs one GET to learn it.
+    /// </summary>
+    public async Task<SessionIncarnation> OpenSessionAsync(string customSessionId, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await CreateSessionAsync(new SessionProperties(customSessionId), cancellationToken) is { } created)
+            {
+                return new SessionIncarnation(created.Id, created.CreatedAt);
+            }
+
+            LogSessionExisted(customSessionId);
+            if (await GetSessionAsync(customSessionId, cancellationToken: cancellationToken) is { } existing)
+            {
+                return new SessionIncarnation(existing.Id, existing.CreatedAt);
+            }
+
+            // It closed between the 409 and the GET: create it again (bounded, as for connections).
+            if (attempt == MaxSessionRecreations)
+            {
+                throw new OpenViduException(HttpStatusCode.NotFound, $"The session {customSessionId} kept closing while it was opened.");
+            }
+        }
     }
 
     /// <summary>GET /sessions/{id}; null when OpenVidu does not know it.</summary>
@@ -84,26 +104,23 @@ public sealed partial class OpenViduClient(HttpClient http, IOptions<OpenViduOpt
     /// OpenVidu closes a session when its last participant leaves, so a connection create can meet a 404 even for a
     /// session that existed a moment ago (contract P1): then the session is created again and the call retried. A 404
     /// created nothing, so the retry is safe; it is bounded for a session that keeps closing under heavy churn.
-    /// With <paramref name="sessionKnownAlive"/> the first create-session round trip is skipped.
+    /// With <paramref name="sessionKnownAlive"/> the first create-session round trip is skipped, and the answer's
+    /// <see cref="SessionConnection.Session"/> is null unless the session had to be created again.
     /// </summary>
-    public async Task<OpenViduConnection> CreateConnectionInSessionAsync(
+    public async Task<SessionConnection> CreateConnectionInSessionAsync(
         string customSessionId, ConnectionProperties properties, bool sessionKnownAlive = false, CancellationToken cancellationToken = default)
     {
-        if (!sessionKnownAlive)
-        {
-            await GetOrCreateSessionAsync(customSessionId, cancellationToken);
-        }
-
+        SessionIncarnation? session = sessionKnownAlive ? null : await OpenSessionAsync(customSessionId, cancellationToken);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await CreateConnectionAsync(customSessionId, properties, cancellationToken);
+                return new SessionConnection(await CreateConnectionAsync(customSessionId, properties, cancellationToken), session);
             }
             catch (OpenViduException e) when (e.Status == HttpStatusCode.NotFound && attempt < MaxSessionRecreations)
             {
                 LogSessionRecreated(customSessionId);
-                await GetOrCreateSessionAsync(customSessionId, cancellationToken);
+                session = await OpenSessionAsync(customSessionId, cancellationToken);
             }
         }
     }

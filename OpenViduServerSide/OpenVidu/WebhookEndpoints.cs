@@ -113,13 +113,14 @@ internal sealed record WebhookEvent(string Name, JsonElement Body)
         switch (Name)
         {
             case "participantJoined" when Require(SessionId, connectionId, out problem):
-                directory.ParticipantJoined(SessionId!, connectionId!, Text("serverData"), Text("clientData"), at);
+                directory.ParticipantJoined(SessionId!, Text("uniqueSessionId"), connectionId!, Text("serverData"), Text("clientData"), at);
                 return true;
             case "participantLeft" when Require(SessionId, connectionId, out problem):
                 directory.ParticipantLeft(SessionId!, connectionId!, Text("reason") ?? "", at);
                 return true;
             case "sessionDestroyed" when Require(SessionId, "-", out problem):
-                directory.SessionEnded(SessionId!, Text("reason") ?? "", at);
+                // The session's own startTime is its creation time, so it names the lifetime too when uniqueSessionId is absent.
+                directory.SessionEnded(SessionId!, Text("uniqueSessionId") ?? StartTime(), Text("reason") ?? "", at);
                 return true;
             case "webrtcConnectionCreated" or "webrtcConnectionDestroyed" when Require(SessionId, connectionId, out problem):
                 // Only the publisher's own (OUTBOUND) stream says what it publishes; INBOUND ones are subscriptions.
@@ -140,6 +141,9 @@ internal sealed record WebhookEvent(string Name, JsonElement Body)
     }
 
     private string? Text(string field) => Body.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private string? StartTime() =>
+        Body.TryGetProperty("startTime", out var value) && value.TryGetInt64(out var ms) ? $"{SessionId}_{ms}" : null;
 
     private bool Flag(string field) => Body.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.True;
 

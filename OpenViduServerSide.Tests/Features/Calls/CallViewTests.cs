@@ -23,7 +23,7 @@ public sealed class CallViewTests : MudTestContext
         module.SetupVoid("leave").SetVoidResult();
         Services.AddScoped<OpenViduInterop>();
         // The participant list reads the directory; here it is empty, which is all these tests need of it.
-        var directory = new SessionDirectory(null!, null!, TimeProvider.System, NullLogger<SessionDirectory>.Instance);
+        var directory = InMemoryDirectory.Create();
         Services.AddSingleton(directory);
         Services.AddSingleton(new OpenViduServerSide.Features.Moderation.CallModeration(directory, null!, null!, TimeProvider.System, NullLogger<OpenViduServerSide.Features.Moderation.CallModeration>.Instance));
     }

@@ -1,5 +1,5 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Tests.Infrastructure;
 
 namespace OpenViduServerSide.Tests.Features.Calls;
 
@@ -15,11 +15,11 @@ public sealed class DepartedMemoryTests
     private readonly ManualClock clock = new();
     private readonly SessionDirectory directory;
 
-    public DepartedMemoryTests() => directory = new SessionDirectory(null!, null!, clock, NullLogger<SessionDirectory>.Instance);
+    public DepartedMemoryTests() => directory = InMemoryDirectory.Create(clock);
 
     private bool Present(string connectionId) => directory.FindParticipant("Call", connectionId) is not null;
 
-    private void LateJoin(string connectionId) => directory.ParticipantJoined("Call", connectionId, ServerData, ClientData, clock.GetUtcNow());
+    private void LateJoin(string connectionId) => directory.ParticipantJoined("Call", "Call_1700000000000", connectionId, ServerData, ClientData, clock.GetUtcNow());
 
     [Fact]
     public void A_late_join_of_a_departed_connection_is_ignored()

@@ -14,10 +14,13 @@ public static class CallsServiceCollectionExtensions
         // Role changes saved through EF Core invalidate the role cache, so they apply to the next join.
         builder.Services.AddSingleton<RoleChangeInterceptor>();
         builder.Services.ConfigureDbContext<ApplicationDbContext>((sp, options) => options.AddInterceptors(sp.GetRequiredService<RoleChangeInterceptor>()));
+        builder.Services.AddOptions<CallLimits>().BindConfiguration(CallLimits.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<MintBudget>();
         builder.Services.AddSingleton<SessionDirectory>();
         builder.Services.AddScoped<OpenViduInterop>();
         builder.Services.AddScoped<CallState>();
         builder.Services.AddHostedService<DirectoryReconciler>();
+        builder.Services.AddHostedService<PendingConnectionSweeper>();
         return builder;
     }
 }

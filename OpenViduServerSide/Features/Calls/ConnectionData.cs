@@ -10,15 +10,17 @@ public enum ConnectionKind
 }
 
 /// <summary>
-/// What travels with a connection. The server sets <c>serverData</c> when it mints the token (user name, role, and whether
-/// it is a screen), so webhooks and other browsers can tell who a connection is; the browser adds <c>clientData</c> (the nickname) when it connects. Browsers see both joined by
-/// <c>%/%</c> (contract P10).
+/// What travels with a connection. The server sets <c>serverData</c> when it mints the token (user name, role, the
+/// nickname it validated, and whether it is a screen), so webhooks and other browsers can tell who a connection is; the
+/// browser adds <c>clientData</c> (the nickname again, for other OpenVidu clients) when it connects. Browsers see both
+/// joined by <c>%/%</c> (contract P10). Only <c>serverData</c> is trusted: a browser can put anything in its own half.
 /// </summary>
 public sealed record ConnectionData(string UserName, ConnectionKind Kind, string Nickname, string Role = "")
 {
     private const string Separator = "%/%";
 
-    public string ToServerData() => JsonSerializer.Serialize(new ServerData(UserName, Kind == ConnectionKind.Screen ? "screen" : "camera", Role), CallJsonContext.Default.ServerData);
+    public string ToServerData() =>
+        JsonSerializer.Serialize(new ServerData(UserName, Kind == ConnectionKind.Screen ? "screen" : "camera", Role, Nickname), CallJsonContext.Default.ServerData);
 
     /// <summary>
     /// The browser's metadata. '%' is written as its JSON escape so a nickname can never contain the
@@ -46,10 +48,13 @@ public sealed record ConnectionData(string UserName, ConnectionKind Kind, string
 
         var server = TryRead(serverJson, CallJsonContext.Default.ServerData);
         var client = TryRead(clientJson, CallJsonContext.Default.ClientData);
+        // The nickname the server validated when it minted the token; a connection minted by another OpenVidu client
+        // (no nickname in its serverData) falls back to what its browser said, cut to the length the server allows.
+        var nickname = server?.Nickname ?? client?.Nickname ?? "";
         return new ConnectionData(
             server?.UserName ?? "",
             server?.Kind == "screen" ? ConnectionKind.Screen : ConnectionKind.Camera,
-            client?.Nickname ?? "",
+            nickname.Length > JoinRequest.MaxNicknameLength ? nickname[..JoinRequest.MaxNicknameLength] : nickname,
             server?.Role ?? "");
     }
 
@@ -77,7 +82,8 @@ public sealed record ConnectionData(string UserName, ConnectionKind Kind, string
 internal sealed record ServerData(
     [property: JsonPropertyName("serverData")] string UserName,
     [property: JsonPropertyName("kind")] string Kind,
-    [property: JsonPropertyName("role")] string? Role);
+    [property: JsonPropertyName("role")] string? Role,
+    [property: JsonPropertyName("nickname"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Nickname = null);
 
 internal sealed record ClientData([property: JsonPropertyName("clientData")] string Nickname);
 

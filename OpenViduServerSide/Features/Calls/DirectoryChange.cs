@@ -16,6 +16,12 @@ public enum DirectoryChangeKind
 
     /// <summary>The call (one lifetime of the session) is over; <see cref="DirectoryChange.Reason"/> says why.</summary>
     SessionEnded,
+
+    /// <summary>
+    /// The directory now agrees with OpenVidu (after the changes it made for that): whatever it does not hold ended,
+    /// even if nobody said so (a restart, lost webhooks). No session: <see cref="DirectoryChange.SessionName"/> is empty.
+    /// </summary>
+    Reconciled,
 }
 
 /// <summary>

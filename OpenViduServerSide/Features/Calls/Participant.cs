@@ -1,7 +1,7 @@
 namespace OpenViduServerSide.Features.Calls;
 
 /// <summary>One OpenVidu connection as the server knows it. A user sharing their screen has two.</summary>
-/// <param name="CallId">This app's id for one lifetime of the session: a call that ends and is started again under the same name is another call.</param>
+/// <param name="CallId">The id of one lifetime of the session (derived from OpenVidu's uniqueSessionId): a call that ends and is started again under the same name is another call.</param>
 public sealed record Participant(
     Guid CallId,
     string SessionName,
@@ -18,6 +18,12 @@ public sealed record Participant(
 {
     /// <summary>The token was used: the browser is in the call (pending connections are not counted, contract P4).</summary>
     public bool IsActive => JoinedAt is not null;
+
+    /// <summary>
+    /// When this directory first held the connection, on this server's clock (the other times may come from OpenVidu's):
+    /// what reconciliation and the expiry of unused connections compare with.
+    /// </summary>
+    public DateTimeOffset AddedAt { get; init; }
 }
 
 /// <summary>What the server hands a browser: the connection and its single-use token.</summary>

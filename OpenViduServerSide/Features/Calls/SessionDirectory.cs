@@ -1,4 +1,7 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
 using OpenViduServerSide.OpenVidu;
 
 namespace OpenViduServerSide.Features.Calls;
@@ -9,8 +12,20 @@ namespace OpenViduServerSide.Features.Calls;
 /// It is fed by the app's own joins and leaves, by OpenVidu's webhooks, and by <see cref="ReconcileAsync"/>; every source
 /// keys participants by connection id, so one seen by two sources counts once.
 /// It mints connection tokens: the OpenVidu role comes from the user's Identity roles at that moment, never from the browser.
+/// <para>
+/// A call is one lifetime of an OpenVidu session, not its name: OpenVidu closes a session when its last participant leaves
+/// and a new one may open under the same name a moment later, while the old one's webhooks are still on their way. Each
+/// live session carries the <see cref="SessionIncarnation"/> it belongs to (OpenVidu's <c>uniqueSessionId</c>), events of
+/// an earlier lifetime are ignored, and the call id is derived from it, so a restart finds the same call again.
+/// </para>
 /// </summary>
-public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRoles roles, TimeProvider clock, ILogger<SessionDirectory> logger)
+public sealed partial class SessionDirectory(
+    OpenViduClient openVidu,
+    UserCallRoles roles,
+    MintBudget mintBudget,
+    IOptions<CallLimits> limits,
+    TimeProvider clock,
+    ILogger<SessionDirectory> logger)
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, LiveSession> sessions = new(StringComparer.Ordinal);
@@ -49,37 +64,90 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
             throw new CallRefusedException("Your role (SUBSCRIBER) lets you watch the call but not share your screen.");
         }
 
+        RefuseBeyondLimits(sessionName, userName);
         var data = new ConnectionData(userName, kind, nickname, role);
-        var connection = await openVidu.CreateConnectionInSessionAsync(
-            sessionName, new ConnectionProperties(role, data.ToServerData()), IsAlive(sessionName), cancellationToken);
+        var known = LiveIncarnation(sessionName);
+        var minted = await openVidu.CreateConnectionInSessionAsync(
+            sessionName, new ConnectionProperties(role, data.ToServerData()), known is not null, cancellationToken);
+        var connection = minted.Connection;
         if (connection.Token is null)
         {
             throw new OpenViduException(HttpStatusCode.InternalServerError, "OpenVidu created a connection without a token.");
         }
 
-        Apply(sessionName, connection.Id, DirectoryChangeKind.Issued, clock.GetUtcNow(), null,
+        Apply(sessionName, minted.Session ?? known, connection.Id, DirectoryChangeKind.Issued, clock.GetUtcNow(), null,
             (callId, existing) => existing ?? new Participant(callId, sessionName, connection.Id, userName, nickname, role, kind, clock.GetUtcNow()));
         LogIssued(userName, role, kind, sessionName, connection.Id);
         return new IssuedConnection(sessionName, connection.Id, connection.Token, role);
     }
+
+    /// <summary>Refuses a mint over the user's budget or over a pending cap (<see cref="CallLimits"/>), with a message for them.</summary>
+    private void RefuseBeyondLimits(string sessionName, string userName)
+    {
+        int pendingOfUser, pendingInSession;
+        lock (gate)
+        {
+            var all = sessions.Values.SelectMany(s => s.Participants.Values).Where(p => !p.IsActive);
+            pendingOfUser = all.Count(p => p.UserName == userName);
+            pendingInSession = sessions.TryGetValue(sessionName, out var live) ? live.Participants.Values.Count(p => !p.IsActive) : 0;
+        }
+
+        var limit = limits.Value;
+        if (pendingOfUser >= limit.MaxPendingPerUser || pendingInSession >= limit.MaxPendingPerSession)
+        {
+            LogPendingCap(userName, sessionName, pendingOfUser, pendingInSession);
+            throw new CallRefusedException(pendingOfUser >= limit.MaxPendingPerUser
+                ? $"You have {pendingOfUser} unused invitations to calls already. Use or leave them, or wait {Minutes(limit.PendingLifetime)} until they expire."
+                : $"Too many people are joining {sessionName} at this moment. Try again in a minute.");
+        }
+
+        if (!mintBudget.TryTake(userName, out var retryAfter))
+        {
+            LogMintBudgetSpent(userName);
+            throw new CallRefusedException($"You joined too often in the last minute. Try again in {Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))} seconds.");
+        }
+    }
+
+    private static string Minutes(TimeSpan span) => span.TotalMinutes >= 1 ? $"{span.TotalMinutes:0} minutes" : $"{span.TotalSeconds:0} seconds";
 
     // ---------- What the app's own pages report ----------
 
     /// <summary>The browser used its token: the participant is in the call.</summary>
     public void MarkJoined(string sessionName, string connectionId) => MarkJoined(sessionName, connectionId, clock.GetUtcNow());
 
-    /// <summary>The participant's published stream and its microphone and camera state.</summary>
-    public void UpdateMedia(string sessionName, string connectionId, string? streamId, bool microphoneOn, bool cameraOn) =>
-        Apply(sessionName, connectionId, DirectoryChangeKind.Updated, clock.GetUtcNow(), null,
+    /// <summary>
+    /// The participant's published stream and its microphone and camera state, as their page reports it. A stream id that
+    /// is not this connection's own (OpenVidu's end with <c>_</c> and the connection id) is not stored: the page's word is
+    /// all there is here, and a moderator's "stop camera" must never reach someone else's stream.
+    /// </summary>
+    public void UpdateMedia(string sessionName, string connectionId, string? streamId, bool microphoneOn, bool cameraOn)
+    {
+        if (streamId is not null && !IsStreamOf(streamId, connectionId))
+        {
+            LogForeignStream(sessionName, connectionId, streamId);
+            return;
+        }
+
+        Apply(sessionName, null, connectionId, DirectoryChangeKind.Updated, clock.GetUtcNow(), null,
             (_, p) => p is null ? null : p with { StreamId = streamId, MicrophoneOn = microphoneOn, CameraOn = cameraOn });
+    }
+
+    /// <summary>OpenVidu names a stream <c>str_{TYPE}_{random}_{connectionId}</c> (contract §3.3).</summary>
+    internal static bool IsStreamOf(string streamId, string connectionId) =>
+        streamId.Length > connectionId.Length + 1
+        && streamId.EndsWith(connectionId, StringComparison.Ordinal)
+        && streamId[^(connectionId.Length + 1)] == '_';
 
     /// <summary>
     /// Removes the connection here and at OpenVidu (evicting it if still connected, revoking its token if pending).
     /// Safe to call for connections OpenVidu already dropped.
     /// </summary>
-    public async Task ReleaseAsync(string sessionName, string connectionId, CancellationToken cancellationToken = default)
+    public Task ReleaseAsync(string sessionName, string connectionId, CancellationToken cancellationToken = default) =>
+        ReleaseAsync(sessionName, connectionId, "disconnect", cancellationToken);
+
+    private async Task ReleaseAsync(string sessionName, string connectionId, string reason, CancellationToken cancellationToken)
     {
-        Forget(sessionName, connectionId, "disconnect");
+        Forget(sessionName, connectionId, reason);
         try
         {
             await openVidu.DeleteConnectionAsync(sessionName, connectionId, cancellationToken);
@@ -96,9 +164,12 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
 
     // ---------- What OpenVidu reports (webhooks) ----------
 
-    /// <summary>webhook participantJoined: known connections become active; unknown ones (another app instance, a restart) are added from their data.</summary>
-    public void ParticipantJoined(string sessionName, string connectionId, string? serverData, string? clientData, DateTimeOffset at) =>
-        Apply(sessionName, connectionId, DirectoryChangeKind.Joined, at, null, (callId, p) =>
+    /// <summary>
+    /// webhook participantJoined: known connections become active; unknown ones (another app instance, a restart) are added
+    /// from their data. <paramref name="uniqueSessionId"/> says which lifetime of the session it happened in.
+    /// </summary>
+    public void ParticipantJoined(string sessionName, string? uniqueSessionId, string connectionId, string? serverData, string? clientData, DateTimeOffset at) =>
+        Apply(sessionName, SessionIncarnation.Parse(uniqueSessionId), connectionId, DirectoryChangeKind.Joined, at, null, (callId, p) =>
         {
             if (p is null && departed.ContainsKey(connectionId))
             {
@@ -119,24 +190,29 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
 
     /// <summary>webhook webrtcConnectionCreated/Destroyed (OUTBOUND): the participant's published stream.</summary>
     public void StreamChanged(string sessionName, string connectionId, string? streamId, bool microphoneOn, bool cameraOn, DateTimeOffset at) =>
-        Apply(sessionName, connectionId, DirectoryChangeKind.Updated, at, null,
+        Apply(sessionName, null, connectionId, DirectoryChangeKind.Updated, at, null,
             (_, p) => p is null ? null : p with { StreamId = streamId, MicrophoneOn = microphoneOn, CameraOn = cameraOn });
 
-    /// <summary>webhook sessionDestroyed (or a call closed by this app): everyone is gone.</summary>
-    public void SessionEnded(string sessionName, string reason, DateTimeOffset at)
+    /// <summary>
+    /// webhook sessionDestroyed (or a call closed by this app, <paramref name="uniqueSessionId"/> null): everyone is gone.
+    /// The end of an earlier lifetime of the name (a webhook that arrives after the call was opened again) changes nothing.
+    /// </summary>
+    public void SessionEnded(string sessionName, string? uniqueSessionId, string reason, DateTimeOffset at)
     {
+        var ended = SessionIncarnation.Parse(uniqueSessionId);
         List<DirectoryChange> changes = [];
         lock (gate)
         {
-            if (sessions.Remove(sessionName, out var live))
+            if (sessions.TryGetValue(sessionName, out var live))
             {
-                foreach (var connectionId in live.Participants.Keys)
+                if (ended is { } incarnation && incarnation.CreatedAt < live.Incarnation.CreatedAt)
                 {
-                    RememberDeparted(connectionId);
+                    LogStaleEvent("sessionDestroyed", sessionName, incarnation.UniqueSessionId, live.Incarnation.UniqueSessionId);
                 }
-
-                changes.AddRange(live.Participants.Values.Select(p => new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.Left, at, p, reason)));
-                changes.Add(new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.SessionEnded, at, Reason: reason));
+                else
+                {
+                    EndLocked(sessionName, live, reason, at, changes);
+                }
             }
         }
 
@@ -156,14 +232,22 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
         var truth = await openVidu.ListSessionsAsync(pendingConnections: true, cancellationToken);
         var known = truth.ToDictionary(s => s.Id, s => s.Connections.Content.ToDictionary(c => c.Id, StringComparer.Ordinal), StringComparer.Ordinal);
 
-        foreach (var (sessionName, connections) in known)
+        foreach (var session in truth)
         {
-            foreach (var connection in connections.Values)
+            var incarnation = new SessionIncarnation(session.Id, session.CreatedAt);
+            foreach (var connection in session.Connections.Content)
             {
+                var sessionName = session.Id;
                 var at = connection.ActiveAt is { } active ? DateTimeOffset.FromUnixTimeMilliseconds(active) : (DateTimeOffset?)null;
                 var media = connection.Publishers is [var publisher, ..] ? publisher : null;
-                Apply(sessionName, connection.Id, at is null ? DirectoryChangeKind.Issued : DirectoryChangeKind.Joined, at ?? started, null, (callId, p) =>
+                Apply(sessionName, incarnation, connection.Id, at is null ? DirectoryChangeKind.Issued : DirectoryChangeKind.Joined, at ?? started, null, (callId, p) =>
                 {
+                    // OpenVidu's answer may predate a leave the directory heard of meanwhile: that one stays gone.
+                    if (p is null && departed.ContainsKey(connection.Id))
+                    {
+                        return null;
+                    }
+
                     var data = ConnectionData.FromServerData(connection.ServerData, connection.ClientData);
                     var participant = p ?? new Participant(callId, sessionName, connection.Id, data.UserName, data.Nickname,
                         connection.Role ?? data.Role, data.Kind, DateTimeOffset.FromUnixTimeMilliseconds(connection.CreatedAt));
@@ -183,7 +267,7 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
         {
             stale = [.. sessions.Values
                 .SelectMany(s => s.Participants.Values)
-                .Where(p => p.IssuedAt < started && !(known.TryGetValue(p.SessionName, out var c) && c.ContainsKey(p.ConnectionId)))
+                .Where(p => p.AddedAt < started && !(known.TryGetValue(p.SessionName, out var c) && c.ContainsKey(p.ConnectionId)))
                 .Select(p => (p.SessionName, p.ConnectionId))];
         }
 
@@ -193,6 +277,7 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
         }
 
         LogReconciled(known.Count, stale.Count);
+        Publish([new DirectoryChange("", Guid.Empty, DirectoryChangeKind.Reconciled, started)]);
     }
 
     // ---------- Reading ----------
@@ -235,6 +320,46 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
         }
     }
 
+    /// <summary>The calls (OpenVidu session lifetimes) the directory holds now, by call id.</summary>
+    public IReadOnlyCollection<Guid> LiveCallIds
+    {
+        get
+        {
+            lock (gate)
+            {
+                return [.. sessions.Values.Select(s => s.CallId)];
+            }
+        }
+    }
+
+    // ---------- Expiry ----------
+
+    /// <summary>
+    /// Revokes, at OpenVidu and here, every connection minted longer than <see cref="CallLimits.PendingLifetime"/> ago
+    /// and never used. OpenVidu itself keeps such tokens while their session is active (contract §1.6).
+    /// </summary>
+    public async Task<int> ExpirePendingAsync(CancellationToken cancellationToken = default)
+    {
+        var cutoff = clock.GetUtcNow() - limits.Value.PendingLifetime;
+        List<Participant> expired;
+        lock (gate)
+        {
+            expired = [.. sessions.Values.SelectMany(s => s.Participants.Values).Where(p => !p.IsActive && p.AddedAt < cutoff)];
+        }
+
+        foreach (var participant in expired)
+        {
+            await ReleaseAsync(participant.SessionName, participant.ConnectionId, "expired", cancellationToken);
+        }
+
+        if (expired.Count > 0)
+        {
+            LogExpired(expired.Count);
+        }
+
+        return expired.Count;
+    }
+
     /// <summary>Calls <paramref name="onChange"/> after every change to <paramref name="sessionName"/> (every session when null) until disposed.</summary>
     public IDisposable Subscribe(string? sessionName, Func<DirectoryChange, Task> onChange)
     {
@@ -258,7 +383,7 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
     // ---------- Plumbing ----------
 
     private void MarkJoined(string sessionName, string connectionId, DateTimeOffset at) =>
-        Apply(sessionName, connectionId, DirectoryChangeKind.Joined, at, null, (_, p) => p is null || p.IsActive ? p : p with { JoinedAt = at });
+        Apply(sessionName, null, connectionId, DirectoryChangeKind.Joined, at, null, (_, p) => p is null || p.IsActive ? p : p with { JoinedAt = at });
 
     private void Forget(string sessionName, string connectionId, string reason, DateTimeOffset at)
     {
@@ -284,18 +409,35 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
     /// <summary>
     /// Changes one participant under the lock. <paramref name="change"/> gets the call id and the current value (null
     /// when unknown) and returns the new one (null: nothing to do). Creates the session's entry when needed.
+    /// <paramref name="incarnation"/> (null when the source does not say) is the session lifetime the change belongs to:
+    /// a change from an earlier lifetime than the live one is ignored, and one from a later lifetime ends the live one
+    /// first (OpenVidu closed it, and its sessionDestroyed is still on the way or was lost).
     /// </summary>
-    private void Apply(string sessionName, string connectionId, DirectoryChangeKind kind, DateTimeOffset at, string? reason, Func<Guid, Participant?, Participant?> change)
+    private void Apply(string sessionName, SessionIncarnation? incarnation, string connectionId, DirectoryChangeKind kind, DateTimeOffset at, string? reason, Func<Guid, Participant?, Participant?> change)
     {
-        DirectoryChange? published = null;
+        List<DirectoryChange> changes = [];
         lock (gate)
         {
-            var existed = sessions.TryGetValue(sessionName, out var live);
-            live ??= new LiveSession(Guid.NewGuid());
+            sessions.TryGetValue(sessionName, out var live);
+            if (incarnation is { } of && live is not null && of != live.Incarnation)
+            {
+                if (of.CreatedAt < live.Incarnation.CreatedAt)
+                {
+                    LogStaleChange(kind, sessionName, of.UniqueSessionId, live.Incarnation.UniqueSessionId);
+                    return;
+                }
+
+                EndLocked(sessionName, live, "lastParticipantLeft", at, changes);
+                live = null;
+            }
+
+            var existed = live is not null;
+            live ??= new LiveSession(incarnation ?? new SessionIncarnation(sessionName, at.ToUnixTimeMilliseconds()));
             var current = live.Participants.GetValueOrDefault(connectionId);
             var next = change(live.CallId, current);
             if (next is not null && next != current)
             {
+                next = current is null ? next with { AddedAt = clock.GetUtcNow() } : next;
                 live.Participants[connectionId] = next;
                 if (!existed)
                 {
@@ -303,14 +445,24 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
                 }
 
                 var effective = current is null && next.IsActive ? DirectoryChangeKind.Joined : kind;
-                published = new DirectoryChange(sessionName, live.CallId, effective, at, next, reason);
+                changes.Add(new DirectoryChange(sessionName, live.CallId, effective, at, next, reason));
             }
         }
 
-        if (published is not null)
+        Publish(changes);
+    }
+
+    /// <summary>Removes a live session and everyone in it (caller holds the lock); the changes go out after the lock.</summary>
+    private void EndLocked(string sessionName, LiveSession live, string reason, DateTimeOffset at, List<DirectoryChange> changes)
+    {
+        sessions.Remove(sessionName);
+        foreach (var connectionId in live.Participants.Keys)
         {
-            Publish([published]);
+            RememberDeparted(connectionId);
         }
+
+        changes.AddRange(live.Participants.Values.Select(p => new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.Left, at, p, reason)));
+        changes.Add(new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.SessionEnded, at, Reason: reason));
     }
 
     private void RememberDeparted(string connectionId)
@@ -331,17 +483,17 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
     }
 
     /// <summary>
-    /// True while the directory holds any connection of the session, pending ones included: each was minted in that
-    /// very session at OpenVidu, so it existed a moment ago and the create-session round trip can be skipped. If
+    /// The session's lifetime while the directory holds any connection of it, pending ones included: each was minted in
+    /// that very session at OpenVidu, so it existed a moment ago and the create-session round trip can be skipped. If
     /// OpenVidu closed it since (its last active participant left, or its garbage collector took a never-joined one,
-    /// contract P1), the connection create answers 404 and OpenViduClient creates the session and retries: a wrong
+    /// contract P1), the connection create answers 404 and OpenViduClient opens the session again and retries: a wrong
     /// guess costs one round trip, never a failed join.
     /// </summary>
-    private bool IsAlive(string sessionName)
+    private SessionIncarnation? LiveIncarnation(string sessionName)
     {
         lock (gate)
         {
-            return sessions.TryGetValue(sessionName, out var live) && live.Participants.Count > 0;
+            return sessions.TryGetValue(sessionName, out var live) && live.Participants.Count > 0 ? live.Incarnation : null;
         }
     }
 
@@ -378,9 +530,11 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
         }
     }
 
-    private sealed class LiveSession(Guid callId)
+    private sealed class LiveSession(SessionIncarnation incarnation)
     {
-        public Guid CallId { get; } = callId;
+        public SessionIncarnation Incarnation { get; } = incarnation;
+
+        public Guid CallId { get; } = CallIdOf(incarnation);
 
         public Dictionary<string, Participant> Participants { get; } = new(StringComparer.Ordinal);
     }
@@ -400,6 +554,10 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
         }
     }
 
+    /// <summary>The same session lifetime gets the same call id in every process and after every restart.</summary>
+    internal static Guid CallIdOf(SessionIncarnation incarnation) =>
+        new(SHA256.HashData(Encoding.UTF8.GetBytes(incarnation.UniqueSessionId)).AsSpan(0, 16));
+
     [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "Issued a {Role} {Kind} connection for {UserName} in {SessionName}: {ConnectionId}")]
     private partial void LogIssued(string userName, string role, ConnectionKind kind, string sessionName, string connectionId);
 
@@ -411,4 +569,22 @@ public sealed partial class SessionDirectory(OpenViduClient openVidu, UserCallRo
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Reconciled with OpenVidu: {Sessions} sessions there, {Stale} stale connections dropped")]
     private partial void LogReconciled(int sessions, int stale);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Ignored {Event} of {SessionName} for its earlier lifetime {Stale}; the live one is {Live}")]
+    private partial void LogStaleEvent(string @event, string sessionName, string stale, string live);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = "Ignored a change ({Kind}) of {SessionName} for its earlier lifetime {Stale}; the live one is {Live}")]
+    private partial void LogStaleChange(DirectoryChangeKind kind, string sessionName, string stale, string live);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Ignored stream id {StreamId} reported for connection {ConnectionId} in {SessionName}: it is not that connection's")]
+    private partial void LogForeignStream(string sessionName, string connectionId, string streamId);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Refused a connection for {UserName} in {SessionName}: {PendingOfUser} unused connections of theirs, {PendingInSession} in the call")]
+    private partial void LogPendingCap(string userName, string sessionName, int pendingOfUser, int pendingInSession);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Refused a connection for {UserName}: too many in the last minute")]
+    private partial void LogMintBudgetSpent(string userName);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "Revoked {Count} connections minted and never used")]
+    private partial void LogExpired(int count);
 }

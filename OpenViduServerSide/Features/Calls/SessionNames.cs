@@ -11,6 +11,6 @@ public static partial class SessionNames
 
     public static bool IsValid(string? name) => name is { Length: > 0 and <= MaxLength } && Pattern().IsMatch(name);
 
-    [GeneratedRegex("^[a-zA-Z0-9_-]+$")]
+    [GeneratedRegex(@"^[a-zA-Z0-9_-]+\z")]
     private static partial Regex Pattern();
 }

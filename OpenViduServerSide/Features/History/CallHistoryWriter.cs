@@ -9,27 +9,50 @@ namespace OpenViduServerSide.Features.History;
 /// Writes calls and participations to SQLite from <see cref="SessionDirectory"/>'s changes, so history has the same single
 /// source of truth as the live lists (webhooks, app joins and leaves, reconciliation). Changes are queued and written in
 /// batches off the request path; each write is a merge (first join, first leave), so order and repeats do not matter.
+/// <para>
+/// Nothing is lost on the way: a batch that fails is retried, and kept for the next batch if it still fails (the database
+/// may be busy or briefly unreachable); on stop the queue is drained before the host goes on; and after a reconciliation
+/// (at start-up, after a restart) calls and participations the directory no longer holds are closed, since they ended
+/// while nobody was writing.
+/// </para>
 /// </summary>
-public sealed partial class CallHistoryWriter(SessionDirectory directory, IDbContextFactory<ApplicationDbContext> contexts, ILogger<CallHistoryWriter> logger)
+public sealed partial class CallHistoryWriter(
+    SessionDirectory directory,
+    IDbContextFactory<ApplicationDbContext> contexts,
+    TimeProvider clock,
+    ILogger<CallHistoryWriter> logger)
     : BackgroundService
 {
-    private readonly Channel<object> queue = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>The reason recorded for what ended unseen (found over at a reconciliation).</summary>
+    public const string EndedUnseen = "endedUnseen";
 
-    /// <summary>Completes once everything queued before the call is in the database.</summary>
+    /// <summary>At most this many changes wait for a database that keeps failing; older ones are dropped (and logged) first.</summary>
+    internal const int MaxCarriedOver = 10_000;
+
+    private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500)];
+
+    private readonly Channel<object> queue = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+    private IDisposable? subscription;
+
+    /// <summary>Completes once everything queued before the call was written, or tried and kept for the next batch.</summary>
     public Task FlushAsync()
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        queue.Writer.TryWrite(done);
+        if (!queue.Writer.TryWrite(done))
+        {
+            done.SetResult();
+        }
+
         return done.Task;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public override Task StartAsync(CancellationToken cancellationToken)
     {
         // Only changes that can write something are queued: a connection that never joined (a token minted through the API
         // and deleted, revoked or never used) is not a participation (see Merge), so its Left costs no database round trip.
-        using var subscription = directory.Subscribe(null, change =>
+        subscription = directory.Subscribe(null, change =>
         {
-            if (change.Kind is DirectoryChangeKind.SessionEnded
+            if (change.Kind is DirectoryChangeKind.SessionEnded or DirectoryChangeKind.Reconciled
                 || (change.Kind is DirectoryChangeKind.Joined or DirectoryChangeKind.Left && change.Participant?.JoinedAt is not null))
             {
                 queue.Writer.TryWrite(change);
@@ -37,28 +60,34 @@ public sealed partial class CallHistoryWriter(SessionDirectory directory, IDbCon
 
             return Task.CompletedTask;
         });
+        return base.StartAsync(cancellationToken);
+    }
 
-        // Calls that had a participation queued: only those can have a row for SessionEnded to close. Call ids are new
-        // Guids of this process's directory, so a call that is not here has no row (the end of a call nobody joined is
-        // skipped, as Merge would skip it after a query that finds nothing).
-        var recorded = new HashSet<Guid>();
+    /// <summary>Stops taking changes, then writes what is queued (within the host's shutdown timeout) before it returns.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        subscription?.Dispose();
+        queue.Writer.TryComplete();
+        if (ExecuteTask is { } writing)
+        {
+            await writing.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        await base.StopAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // The loop ends when StopAsync completes the queue, not on the stopping token: what is queued is still written.
         var batch = new List<DirectoryChange>();
         var flushes = new List<TaskCompletionSource>();
-        while (await queue.Reader.WaitToReadAsync(stoppingToken))
+        while (await queue.Reader.WaitToReadAsync(CancellationToken.None))
         {
             while (queue.Reader.TryRead(out var item))
             {
                 if (item is DirectoryChange change)
                 {
-                    if (change.Kind != DirectoryChangeKind.SessionEnded)
-                    {
-                        recorded.Add(change.CallId);
-                        batch.Add(change);
-                    }
-                    else if (recorded.Remove(change.CallId))
-                    {
-                        batch.Add(change);
-                    }
+                    batch.Add(change);
                 }
                 else
                 {
@@ -66,39 +95,127 @@ public sealed partial class CallHistoryWriter(SessionDirectory directory, IDbCon
                 }
             }
 
-            await WriteAsync(batch, stoppingToken);
-            batch.Clear();
+            if (await WriteWithRetriesAsync(batch))
+            {
+                batch.Clear();
+            }
+            else
+            {
+                await KeepOnlyUnwritableAsync(batch);
+            }
+
+            if (batch.Count > MaxCarriedOver)
+            {
+                LogDropped(batch.Count - MaxCarriedOver);
+                batch.RemoveRange(0, batch.Count - MaxCarriedOver);
+            }
+
             flushes.ForEach(f => f.TrySetResult());
             flushes.Clear();
         }
     }
 
-    private async Task WriteAsync(List<DirectoryChange> changes, CancellationToken cancellationToken)
+    /// <summary>
+    /// After a batch failed for good, writes its changes one by one, so one change the database refuses cannot hold back
+    /// the others; what still fails stays in <paramref name="batch"/> for the next round.
+    /// </summary>
+    private async Task KeepOnlyUnwritableAsync(List<DirectoryChange> batch)
+    {
+        var failed = new List<DirectoryChange>();
+        foreach (var change in batch)
+        {
+            try
+            {
+                await WriteAsync([change]);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                failed.Add(change);
+            }
+        }
+
+        batch.Clear();
+        batch.AddRange(failed);
+    }
+
+    private async Task<bool> WriteWithRetriesAsync(List<DirectoryChange> changes)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await WriteAsync(changes);
+                return true;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // History is a record, not the call itself: a busy, locked or broken database must not stop the host
+                // (an exception escaping a BackgroundService does), and what failed is tried again.
+                if (attempt == RetryDelays.Length)
+                {
+                    LogWriteFailed(e, changes.Count);
+                    return false;
+                }
+
+                await Task.Delay(RetryDelays[attempt], clock);
+            }
+        }
+    }
+
+    private async Task WriteAsync(List<DirectoryChange> changes)
     {
         if (changes.Count == 0)
         {
             return;
         }
 
-        try
-        {
-            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-            var callIds = changes.Select(c => c.CallId).Distinct().ToList();
-            var connectionIds = changes.Where(c => c.Participant is not null).Select(c => c.Participant!.ConnectionId).Distinct().ToList();
-            var calls = await db.Calls.Where(c => callIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, cancellationToken);
-            var participations = await db.Participations.Where(p => connectionIds.Contains(p.ConnectionId)).ToDictionaryAsync(p => p.ConnectionId, cancellationToken);
+        await using var db = await contexts.CreateDbContextAsync();
+        var callIds = changes.Select(c => c.CallId).Distinct().ToList();
+        var connectionIds = changes.Where(c => c.Participant is not null).Select(c => c.Participant!.ConnectionId).Distinct().ToList();
+        var calls = await db.Calls.Where(c => callIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id);
+        var participations = await db.Participations.Where(p => connectionIds.Contains(p.ConnectionId)).ToDictionaryAsync(p => p.ConnectionId);
 
-            foreach (var change in changes)
+        foreach (var change in changes)
+        {
+            if (change.Kind == DirectoryChangeKind.Reconciled)
+            {
+                await db.SaveChangesAsync();
+                await CloseUnseenAsync(db, change.At.UtcDateTime);
+            }
+            else
             {
                 Merge(db, calls, participations, change);
             }
-
-            await db.SaveChangesAsync(cancellationToken);
         }
-        catch (Exception e) when (e is DbUpdateException or InvalidOperationException)
+
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>Closes every open call and participation the directory does not hold: they ended while nobody wrote them down.</summary>
+    private async Task CloseUnseenAsync(ApplicationDbContext db, DateTime at)
+    {
+        var liveCalls = directory.LiveCallIds.ToHashSet();
+        var liveConnections = directory.SessionNamesInUse.SelectMany(directory.GetParticipants).Select(p => p.ConnectionId).ToHashSet(StringComparer.Ordinal);
+        var openCalls = await db.Calls.Where(c => c.EndedAt == null).ToListAsync();
+        var openParticipations = await db.Participations.Where(p => p.LeftAt == null).ToListAsync();
+        var closed = 0;
+        foreach (var participation in openParticipations.Where(p => !liveConnections.Contains(p.ConnectionId)))
         {
-            // History is a record, not the call itself: log and carry on rather than stop writing for good.
-            LogWriteFailed(e, changes.Count);
+            participation.LeftAt = at < participation.JoinedAt ? participation.JoinedAt : at;
+            participation.LeftReason = EndedUnseen;
+            closed++;
+        }
+
+        foreach (var call in openCalls.Where(c => !liveCalls.Contains(c.Id)))
+        {
+            call.EndedAt = at < call.StartedAt ? call.StartedAt : at;
+            call.EndReason = EndedUnseen;
+            closed++;
+        }
+
+        if (closed > 0)
+        {
+            LogClosedUnseen(closed);
         }
     }
 
@@ -157,6 +274,18 @@ public sealed partial class CallHistoryWriter(SessionDirectory directory, IDbCon
         }
     }
 
-    [LoggerMessage(EventId = 4100, Level = LogLevel.Error, Message = "Could not write {Count} call history changes")]
+    public override void Dispose()
+    {
+        subscription?.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(EventId = 4100, Level = LogLevel.Error, Message = "Could not write {Count} call history changes after retries; they are kept for the next batch")]
     private partial void LogWriteFailed(Exception exception, int count);
+
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Error, Message = "Dropped {Count} call history changes: the database kept failing")]
+    private partial void LogDropped(int count);
+
+    [LoggerMessage(EventId = 4102, Level = LogLevel.Information, Message = "Closed {Count} calls and participations that ended while they could not be recorded")]
+    private partial void LogClosedUnseen(int count);
 }

@@ -145,7 +145,7 @@ public sealed partial class CallModeration(
         {
             await TellAsync(sessionName, null, Signals.CallEnded, new Notice(By(actor), null), cancellationToken);
             var closed = await openVidu.CloseSessionAsync(sessionName, cancellationToken);
-            directory.SessionEnded(sessionName, "sessionClosedByServer", DateTimeOffset.UtcNow);
+            directory.SessionEnded(sessionName, null, "sessionClosedByServer", clock.GetUtcNow());
             LogCallEnded(actor.Identity?.Name ?? "?", sessionName);
             await AuditAsync(actor, "EndCall", sessionName, null);
             return closed ? ModerationResult.Done($"The call {sessionName} was ended for everyone.") : ModerationResult.Refused($"The call {sessionName} had already ended.");

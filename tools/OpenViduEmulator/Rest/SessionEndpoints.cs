@@ -16,7 +16,7 @@ internal static partial class SessionEndpoints
     private static readonly string[] OutputModes = ["COMPOSED", "INDIVIDUAL", "COMPOSED_QUICK_START"];
     private static readonly string[] Layouts = ["BEST_FIT", "PICTURE_IN_PICTURE", "VERTICAL_PRESENTATION", "HORIZONTAL_PRESENTATION", "CUSTOM"];
 
-    [GeneratedRegex("^[a-zA-Z0-9_-]+$")]
+    [GeneratedRegex(@"^[a-zA-Z0-9_-]+\z")]
     private static partial Regex CustomSessionIdPattern();
 
     public static void MapSessionEndpoints(this IEndpointRouteBuilder api, EmulatorEngine engine)
@@ -150,7 +150,7 @@ internal static partial class SessionEndpoints
             }
 
             var id = custom.Length > 0 ? custom : Ids.NewSessionId();
-            var session = engine.AddSessionLocked(new EmulatedSession(id, custom, Ids.NowMs())
+            var session = engine.AddSessionLocked(new EmulatedSession(id, custom, Ids.NextSessionCreatedAt())
             {
                 MediaMode = mediaMode ?? "ROUTED",
                 RecordingMode = recordingMode ?? "MANUAL",

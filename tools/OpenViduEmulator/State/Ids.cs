@@ -34,4 +34,23 @@ internal static class Ids
         });
 
     public static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    private static long lastSessionCreatedAt;
+
+    /// <summary>
+    /// A session's creation time, later than every earlier one: OpenVidu's uniqueSessionId is the id and this time, and a
+    /// name closed and reopened within one millisecond (which only an in-process emulator manages) must still get two.
+    /// </summary>
+    public static long NextSessionCreatedAt()
+    {
+        while (true)
+        {
+            var last = Interlocked.Read(ref lastSessionCreatedAt);
+            var next = Math.Max(NowMs(), last + 1);
+            if (Interlocked.CompareExchange(ref lastSessionCreatedAt, next, last) == last)
+            {
+                return next;
+            }
+        }
+    }
 }
