@@ -88,6 +88,8 @@ public sealed class ApiTests : IAsyncLifetime
         using var badName = await PostConnectionAsync(client, "no spaces!", "Pub");
         using var badNickname = await PostConnectionAsync(client, "daily", "  ");
         using var badKind = await PostConnectionAsync(client, "daily", "Pub", "hologram");
+        // .NET's '$' also matches before a final newline: /api/sessions/daily%0A/connections must not pass.
+        using var trailingNewline = await PostConnectionAsync(client, "daily\n", "Pub");
 
         var problem = await AssertProblemAsync(badName, HttpStatusCode.BadRequest);
         Assert.True(problem.GetProperty("errors").TryGetProperty("name", out _));
@@ -95,6 +97,8 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.True(problem.GetProperty("errors").TryGetProperty("nickname", out _));
         problem = await AssertProblemAsync(badKind, HttpStatusCode.BadRequest);
         Assert.True(problem.GetProperty("errors").TryGetProperty("kind", out _));
+        problem = await AssertProblemAsync(trailingNewline, HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("name", out _));
         Assert.Empty(emulator.Controls.Sessions);
     }
 

@@ -22,6 +22,24 @@ public sealed class ConnectionDataTests
         Assert.Equal(written, read);
     }
 
+    [Fact]
+    public void The_nickname_is_the_one_the_server_minted_whatever_the_browser_says()
+    {
+        var minted = new ConnectionData("publisher1", ConnectionKind.Camera, "Alice", "PUBLISHER").ToServerData();
+
+        var read = ConnectionData.FromServerData(minted, ConnectionData.ToClientData("admin (moderator)"));
+
+        Assert.Equal("Alice", read.Nickname);
+    }
+
+    [Fact]
+    public void A_browser_nickname_without_a_minted_one_is_cut_to_the_allowed_length()
+    {
+        var read = ConnectionData.FromServerData("""{"serverData":"publisher1","kind":"camera"}""", ConnectionData.ToClientData(new string('x', 5_000)));
+
+        Assert.Equal(new string('x', JoinRequest.MaxNicknameLength), read.Nickname);
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("")]

@@ -75,13 +75,4 @@ public sealed class DepartedMemoryTests
         Assert.True(Present("con_0"));
         Assert.False(Present("con_1"));
     }
-
-    private sealed class ManualClock : TimeProvider
-    {
-        private DateTimeOffset now = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => now;
-
-        public void Advance(TimeSpan by) => now += by;
-    }
 }

@@ -40,8 +40,8 @@ public sealed class WebhookTests : IAsyncLifetime
         return await client.SendAsync(request, Ct);
     }
 
-    private static string Joined(string session, string connection, string user, string nickname, long ts, string role = "PUBLISHER", string kind = "camera") =>
-        $$"""{"sessionId":"{{session}}","uniqueSessionId":"{{session}}_1700000000000","timestamp":{{ts}},"participantId":"{{connection}}","connectionId":"{{connection}}","location":"unknown","ip":"127.0.0.1","platform":"Chrome 156 on Linux","clientData":"{\"clientData\":\"{{nickname}}\"}","serverData":"{\"serverData\":\"{{user}}\",\"kind\":\"{{kind}}\",\"role\":\"{{role}}\"}","event":"participantJoined"}""";
+    private static string Joined(string session, string connection, string user, string nickname, long ts, string role = "PUBLISHER", string kind = "camera", long createdAt = 1_700_000_000_000) =>
+        $$"""{"sessionId":"{{session}}","uniqueSessionId":"{{session}}_{{createdAt}}","timestamp":{{ts}},"participantId":"{{connection}}","connectionId":"{{connection}}","location":"unknown","ip":"127.0.0.1","platform":"Chrome 156 on Linux","clientData":"{\"clientData\":\"{{nickname}}\"}","serverData":"{\"serverData\":\"{{user}}\",\"kind\":\"{{kind}}\",\"role\":\"{{role}}\"}","event":"participantJoined"}""";
 
     private static string Left(string session, string connection, string reason, long ts) =>
         $$"""{"sessionId":"{{session}}","uniqueSessionId":"{{session}}_1700000000000","timestamp":{{ts}},"participantId":"{{connection}}","connectionId":"{{connection}}","startTime":1700000000100,"duration":5,"reason":"{{reason}}","event":"participantLeft"}""";
@@ -99,6 +99,46 @@ public sealed class WebhookTests : IAsyncLifetime
         var mine = Assert.Single(await app.Services.GetRequiredService<CallHistoryQueries>().RecentCallsOfAsync("subscriber", cancellationToken: Ct));
         Assert.Equal(("Hooked", "SUBSCRIBER", "disconnect", true), (mine.SessionName, mine.Role, mine.LeftReason, mine.CallEnded));
         Assert.Empty(await app.Services.GetRequiredService<CallHistoryQueries>().RecentCallsOfAsync("publisher2", cancellationToken: Ct));
+    }
+
+    [Fact]
+    public async Task Events_of_an_earlier_lifetime_of_the_name_change_nothing_in_the_live_call()
+    {
+        const long first = 1_700_000_000_000, second = first + 60_000;
+        using (await PostAsync(Joined("Again", "con_NEWNEWNEW1", "publisher1", "Alice", second + 10, createdAt: second)))
+        {
+        }
+
+        // Late news of the earlier call under the same name: a join and its end.
+        foreach (var body in new[]
+        {
+            Joined("Again", "con_OLDOLDOLD1", "publisher2", "Bob", first + 10, createdAt: first),
+            $$"""{"sessionId":"Again","uniqueSessionId":"Again_{{first}}","timestamp":{{second + 20}},"startTime":{{first}},"duration":60,"reason":"lastParticipantLeft","event":"sessionDestroyed"}""",
+        })
+        {
+            using var response = await PostAsync(body);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Equal(["con_NEWNEWNEW1"], Directory.GetParticipants("Again").Select(p => p.ConnectionId));
+
+        // The live call's own end does end it.
+        using (await PostAsync($$"""{"sessionId":"Again","uniqueSessionId":"Again_{{second}}","timestamp":{{second + 30}},"startTime":{{second}},"duration":1,"reason":"sessionClosedByServer","event":"sessionDestroyed"}"""))
+        {
+        }
+
+        Assert.Empty(Directory.GetParticipants("Again"));
+    }
+
+    [Fact]
+    public async Task A_webhook_nickname_is_the_one_the_server_minted_not_the_one_the_browser_sent()
+    {
+        using (var response = await PostAsync($$"""{"sessionId":"Nick","uniqueSessionId":"Nick_1700000000000","timestamp":1700000000100,"participantId":"con_NICKNICK01","connectionId":"con_NICKNICK01","clientData":"{\"clientData\":\"admin (moderator)\"}","serverData":"{\"serverData\":\"publisher1\",\"kind\":\"camera\",\"role\":\"PUBLISHER\",\"nickname\":\"Alice\"}","event":"participantJoined"}"""))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Equal("Alice", Assert.Single(Directory.GetParticipants("Nick")).Nickname);
     }
 
     [Fact]

@@ -73,6 +73,7 @@ public sealed partial class SessionApiTests : IAsyncLifetime
     [Theory]
     [InlineData("""{"customSessionId":"bad.id"}""", "Parameter 'customSessionId' is wrong. Must be an alphanumeric string [a-zA-Z0-9_-]")]
     [InlineData("""{"customSessionId":"has space"}""", null)]
+    [InlineData("""{"customSessionId":"trailing\n"}""", null)]
     [InlineData("""{"mediaMode":"MESH"}""", null)]
     [InlineData("""{"recordingMode":"SOMETIMES"}""", null)]
     [InlineData("""{"forcedVideoCodec":"AV1"}""", null)]

@@ -82,6 +82,9 @@ public sealed class EmulatorControls
     /// <summary>The sessions now, with their connections and streams.</summary>
     public IReadOnlyList<SessionSnapshot> Sessions => Snapshot().Sessions;
 
+    /// <summary>Holds back webhook deliveries until the handle is disposed; events queue meanwhile and then go out in order.</summary>
+    public IDisposable HoldWebhooks() => _webhooks.Hold();
+
     /// <summary>Every webhook delivery so far, in order, with the status got back.</summary>
     public IReadOnlyList<WebhookDelivery> WebhookDeliveries => _webhooks.Deliveries;
 

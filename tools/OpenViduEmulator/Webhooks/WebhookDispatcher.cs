@@ -27,6 +27,9 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
     private readonly HttpClient _http;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _worker;
+    private readonly Lock _holdGate = new();
+    private TaskCompletionSource _released = CompletedGate();
+    private int _holds;
 
     public WebhookDispatcher(EmulatorOptions options, ChangeSignal changes, ILogger logger)
     {
@@ -67,6 +70,62 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Holds back every delivery until the returned handle is disposed (events keep queueing, in order): lets a test make
+    /// a webhook arrive late, as OpenVidu's single sender thread does under load.
+    /// </summary>
+    public IDisposable Hold()
+    {
+        lock (_holdGate)
+        {
+            if (_holds++ == 0)
+            {
+                _released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+
+        return new Release(this);
+    }
+
+    private sealed class Release(WebhookDispatcher owner) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            {
+                return;
+            }
+
+            lock (owner._holdGate)
+            {
+                if (--owner._holds == 0)
+                {
+                    owner._released.TrySetResult();
+                }
+            }
+        }
+    }
+
+    private static TaskCompletionSource CompletedGate()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        gate.SetResult();
+        return gate;
+    }
+
+    private Task Released
+    {
+        get
+        {
+            lock (_holdGate)
+            {
+                return _released.Task;
+            }
+        }
+    }
+
     /// <summary>Queues an event if webhooks are on and the event is enabled. Never blocks.</summary>
     public void Enqueue(string eventName, JsonObject body)
     {
@@ -82,6 +141,7 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
         {
             await foreach (var (eventName, body) in _queue.Reader.ReadAllAsync(_stop.Token))
             {
+                await Released.WaitAsync(_stop.Token);
                 var delivery = await DeliverAsync(eventName, body);
                 lock (_deliveriesGate)
                 {

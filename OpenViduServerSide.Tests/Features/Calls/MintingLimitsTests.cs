@@ -1,0 +1,109 @@
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using OpenViduEmulator;
+using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Tests.Infrastructure;
+
+namespace OpenViduServerSide.Tests.Features.Calls;
+
+/// <summary>
+/// A valid account cannot fill OpenVidu or the directory with connections it never uses: caps on unused ("pending")
+/// connections per user and per call, a per-user minting budget, and an expiry that revokes them at OpenVidu too.
+/// </summary>
+public sealed class MintingLimitsTests : IAsyncLifetime
+{
+    private readonly ManualClock clock = new();
+    private OpenViduEmulatorServer emulator = default!;
+    private WebApplicationFactory<Program> app = default!;
+
+    private SessionDirectory Directory => app.Services.GetRequiredService<SessionDirectory>();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        emulator = await OpenViduEmulatorServer.StartAsync(cancellationToken: Ct);
+        app = new AppFactory(settings: new Dictionary<string, string?>
+        {
+            ["OpenVidu:Url"] = emulator.BaseUrl,
+            ["OpenVidu:Secret"] = emulator.Secret,
+            ["Calls:MaxPendingPerUser"] = "2",
+            ["Calls:MaxPendingPerSession"] = "3",
+            ["Calls:MintsPerUserPerMinute"] = "4",
+            ["Calls:PendingLifetime"] = "00:02:00",
+        }).WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(clock)));
+        _ = app.Server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.DisposeAsync();
+        await emulator.DisposeAsync();
+    }
+
+    private Task<IssuedConnection> IssueAsync(string user, string session = "Limits") => Directory.IssueAsync(session, user, "Nick", ConnectionKind.Camera, Ct);
+
+    [Fact]
+    public async Task A_user_cannot_hold_more_unused_connections_than_the_cap_and_a_used_one_frees_a_place()
+    {
+        var first = await IssueAsync("publisher1");
+        await IssueAsync("publisher1", "Elsewhere");
+
+        var refused = await Assert.ThrowsAsync<CallRefusedException>(() => IssueAsync("publisher1"));
+        Assert.Contains("unused invitations", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(2, emulator.Controls.Sessions.Sum(s => s.Connections.Count));
+
+        Directory.MarkJoined("Limits", first.ConnectionId);
+        await IssueAsync("publisher1");
+    }
+
+    [Fact]
+    public async Task A_call_cannot_hold_more_unused_connections_than_its_cap()
+    {
+        await IssueAsync("publisher1");
+        await IssueAsync("publisher2");
+        await IssueAsync("moderator");
+
+        var refused = await Assert.ThrowsAsync<CallRefusedException>(() => IssueAsync("subscriber"));
+
+        Assert.Contains("Too many people are joining Limits", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(3, emulator.Controls.Sessions.Single().Connections.Count);
+    }
+
+    [Fact]
+    public async Task A_user_who_mints_too_often_waits_for_the_next_minute()
+    {
+        for (var i = 0; i < 4; i++)
+        {
+            var issued = await IssueAsync("publisher1");
+            await Directory.ReleaseAsync("Limits", issued.ConnectionId, Ct);
+        }
+
+        var refused = await Assert.ThrowsAsync<CallRefusedException>(() => IssueAsync("publisher1"));
+        Assert.Contains("Try again in 60 seconds", refused.Message, StringComparison.Ordinal);
+        // Someone else is not held back by it.
+        await IssueAsync("publisher2");
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await IssueAsync("publisher1");
+    }
+
+    [Fact]
+    public async Task Unused_connections_expire_here_and_at_OpenVidu_and_used_ones_stay()
+    {
+        var unused = await IssueAsync("publisher1");
+        var used = await IssueAsync("publisher2");
+        await using var tab = await RpcParticipant.JoinAsync(used.Token, "Nick", Ct);
+        Directory.MarkJoined("Limits", used.ConnectionId);
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(0, await Directory.ExpirePendingAsync(Ct));
+        clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(1, await Directory.ExpirePendingAsync(Ct));
+
+        Assert.Equal([used.ConnectionId], Directory.GetParticipants("Limits").Select(p => p.ConnectionId));
+        Assert.Equal([used.ConnectionId], emulator.Controls.Sessions.Single().Connections.Select(c => c.Id));
+        Assert.Null(emulator.Controls.Snapshot().FindConnection(unused.ConnectionId));
+    }
+}
