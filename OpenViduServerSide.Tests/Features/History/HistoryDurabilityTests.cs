@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
 using OpenViduEmulator;
 using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Calls;
@@ -110,19 +111,21 @@ public sealed class HistoryDurabilityTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Stopping_the_app_writes_every_change_still_queued()
+    public async Task Stopping_the_writer_writes_every_change_still_queued()
     {
         const int count = 400;
-        await using (var app = StartApp())
+        await using var app = StartApp();
+        var directory = InMemoryDirectory.Create();
+        using var writer = new CallHistoryWriter(directory, app.Services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>(),
+            TimeProvider.System, NullLogger<CallHistoryWriter>.Instance);
+        await writer.StartAsync(Ct);
+        for (var i = 0; i < count; i++)
         {
-            var directory = app.Services.GetRequiredService<SessionDirectory>();
-            for (var i = 0; i < count; i++)
-            {
-                directory.ParticipantJoined("Busy", "Busy_1700000000000", $"con_BUSY{i:D6}", ServerData, null, DateTimeOffset.UtcNow);
-            }
-
-            // No flush: the host's stop must drain the queue itself.
+            directory.ParticipantJoined("Busy", "Busy_1700000000000", $"con_BUSY{i:D6}", ServerData, null, DateTimeOffset.UtcNow);
         }
+
+        // No flush, and the stop comes at once, as the host's does: the writer must drain its queue itself.
+        await writer.StopAsync(Ct);
 
         Assert.Equal(count, Assert.Single(await CallsAsync()).Participations.Count);
     }
