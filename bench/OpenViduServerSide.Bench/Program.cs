@@ -380,6 +380,8 @@ internal sealed class AppProcess : IDisposable
         start.Environment["Seed__DemoUsers"] = "true";
         start.Environment["OpenVidu__Url"] = emulator.BaseUrl;
         start.Environment["OpenVidu__Secret"] = emulator.Secret;
+        // The load generator is one script minting as fast as it can: lift the per-user budget it measures past.
+        start.Environment["Calls__MintsPerUserPerMinute"] = "100000";
         foreach (var setting in options.AppSettings)
         {
             var at = setting.IndexOf('=', StringComparison.Ordinal);
