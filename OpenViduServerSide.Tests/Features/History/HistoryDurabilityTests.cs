@@ -39,6 +39,15 @@ public sealed class HistoryDurabilityTests : IAsyncLifetime
         return await db.Calls.Include(c => c.Participations).AsNoTracking().OrderBy(c => c.StartedAt).ToListAsync(Ct);
     }
 
+    private async Task ExecuteSqlAsync(string statement)
+    {
+        await using var sql = new SqliteConnection($"Data Source={databasePath}");
+        await sql.OpenAsync(Ct);
+        await using var command = sql.CreateCommand();
+        command.CommandText = statement;
+        await command.ExecuteNonQueryAsync(Ct);
+    }
+
     [Fact]
     public async Task A_call_that_goes_on_across_a_restart_stays_one_call_with_its_times()
     {
@@ -136,26 +145,14 @@ public sealed class HistoryDurabilityTests : IAsyncLifetime
         await using var app = StartApp();
         var directory = app.Services.GetRequiredService<SessionDirectory>();
         var history = app.Services.GetRequiredService<CallHistoryWriter>();
-        await using (var sql = new SqliteConnection($"Data Source={databasePath}"))
-        {
-            await sql.OpenAsync(Ct);
-            await using var hide = sql.CreateCommand();
-            hide.CommandText = "ALTER TABLE Calls RENAME TO CallsHidden";
-            await hide.ExecuteNonQueryAsync(Ct);
-        }
+        await ExecuteSqlAsync("ALTER TABLE Calls RENAME TO CallsHidden");
 
         // Every read and write of this batch fails with a SqliteException (no such table).
         directory.ParticipantJoined("Broken", "Broken_1700000000000", "con_BROKEN0001", ServerData, null, DateTimeOffset.UtcNow);
         await history.FlushAsync().WaitAsync(Patience, Ct);
         Assert.False(app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
 
-        await using (var sql = new SqliteConnection($"Data Source={databasePath}"))
-        {
-            await sql.OpenAsync(Ct);
-            await using var restore = sql.CreateCommand();
-            restore.CommandText = "ALTER TABLE CallsHidden RENAME TO Calls";
-            await restore.ExecuteNonQueryAsync(Ct);
-        }
+        await ExecuteSqlAsync("ALTER TABLE CallsHidden RENAME TO Calls");
 
         directory.ParticipantJoined("Broken", "Broken_1700000000000", "con_BROKEN0002", ServerData, null, DateTimeOffset.UtcNow);
         await history.FlushAsync().WaitAsync(Patience, Ct);
