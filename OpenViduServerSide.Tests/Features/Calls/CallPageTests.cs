@@ -396,6 +396,28 @@ public sealed class CallPageTests
         Assert.Empty(h.Directory.GetParticipants("TUTORIAL"));
     }
 
+    [Fact]
+    public async Task AnUnexpectedErrorShowsSomethingWentWrongAndRejoinReturnsToTheForm()
+    {
+        await using var h = await CallHarness.StartAsync("publisher1");
+        var page = await h.AliceInTutorialAsync();
+        h.Module.SetupVoid("setCamera", _ => true).SetException(new InvalidOperationException("a bug"));
+
+        await page.Find("[data-testid=toggle-camera]").ClickAsync();
+
+        var alert = page.WaitForElement("[data-testid=call-crashed]", Wait);
+        Assert.Equal("alert", alert.GetAttribute("role"));
+        Assert.Contains("Something went wrong", alert.TextContent, StringComparison.Ordinal);
+        var rejoin = page.Find("[data-testid=rejoin]");
+        Assert.Equal("BUTTON", rejoin.TagName);
+        await rejoin.ClickAsync();
+        page.WaitForElement("[data-testid=join-button]", Wait);
+        Assert.Empty(page.FindAll("[data-testid=call-crashed]"));
+        Assert.Empty(h.ConnectionsAt("TUTORIAL"));
+        Assert.Empty(h.Directory.GetParticipants("TUTORIAL"));
+        Assert.Equal("TUTORIAL", page.Find("#session-name").GetAttribute("value"));
+    }
+
     private static void Fail<T>(JSRuntimeInvocationHandler<T> handler, string failure)
     {
         switch (failure)
