@@ -360,6 +360,29 @@ public sealed class CallPageTests
         Assert.Single(h.ConnectionsAt("TUTORIAL"));
     }
 
+    [Fact]
+    public async Task LosingTheCircuitWhileTheScreenPickerIsOpenReleasesTheScreenConnection()
+    {
+        var h = await CallHarness.StartAsync("publisher1");
+        try
+        {
+            h.Module.Setup<ScreenShareResult>("shareScreen", _ => true);
+            var page = await h.AliceInTutorialAsync();
+            _ = page.Find("[data-testid=toggle-screen]").ClickAsync();
+            page.WaitForAssertion(() => Assert.Equal(2, h.ConnectionsAt("TUTORIAL").Count), Wait);
+
+            // Disposing the bUnit context disposes its scoped services, as a closed circuit does.
+            await h.Bunit.DisposeAsync();
+
+            Assert.Empty(h.ConnectionsAt("TUTORIAL"));
+            Assert.Empty(h.Directory.GetParticipants("TUTORIAL"));
+        }
+        finally
+        {
+            await h.DisposeAsync();
+        }
+    }
+
     [Theory]
     [InlineData("setMicrophone", "toggle-mic", "microphone")]
     [InlineData("setCamera", "toggle-camera", "camera")]
