@@ -167,4 +167,27 @@ public sealed class UsersPageTests : MudTestContext, IAsyncLifetime
         await using var scope = Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>().FindByNameAsync(userName);
     }
+
+    [Theory]
+    [InlineData("SELECT RAISE(IGNORE)", "publisher1 could not be changed. Reload the page and try again.")]
+    [InlineData("SELECT RAISE(ABORT, 'disk says no')", "publisher1 could not be changed. Reload the page and try again.")]
+    public async Task AChangeTheDatabaseRefusesIsExplainedAndThePageStays(string trigger, string message)
+    {
+        // RAISE(IGNORE) skips the update, so Identity sees a concurrency failure (another admin's change); RAISE(ABORT) is a database error.
+        var sql = string.Concat("CREATE TRIGGER refuse_user_updates BEFORE UPDATE ON AspNetUsers BEGIN ", trigger, "; END;");
+        await using (var scope = Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<ApplicationDbContext>().Database.ExecuteSqlRawAsync(sql, TestContext.Current.CancellationToken);
+        }
+
+        var page = RenderPage();
+
+        await Row(page, "publisher1").QuerySelector("button[aria-label='Lock publisher1']")!.ClickAsync(new());
+
+        var shown = Assert.Single(Services.GetRequiredService<ISnackbar>().ShownSnackbars);
+        Assert.Equal(message, shown.Message);
+        Assert.Equal(Severity.Error, shown.Severity);
+        Assert.Equal("No", Row(page, "publisher1").QuerySelector("[data-testid=locked-state]")?.TextContent.Trim());
+        Assert.False(Row(page, "publisher1").QuerySelector("button[aria-label='Lock publisher1']")!.HasAttribute("disabled"));
+    }
 }

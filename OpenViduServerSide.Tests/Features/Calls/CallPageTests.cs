@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.JSInterop;
 using OpenViduServerSide.Features.Calls;
 
 namespace OpenViduServerSide.Tests.Features.Calls;
@@ -273,5 +274,186 @@ public sealed class CallPageTests
 
         Assert.Equal(1, connecting);
         Assert.Empty(page.FindAll("[data-testid=video-grid] [data-testid=tile-connecting]"));
+    }
+
+    // ---------- A slow or failing browser never costs the circuit (M3, L6, L8) ----------
+
+    [Fact]
+    public async Task JoinAndShareScreenAreInvokedWithATokenSoTheDefaultTimeoutNeverApplies()
+    {
+        await using var h = await CallHarness.StartAsync("publisher1");
+        h.Module.Setup<ScreenShareResult>("shareScreen", _ => true).SetResult(new ScreenShareResult("con_screen", "str_SCR_Efgh_con_screen", null));
+        var page = await h.AliceInTutorialAsync();
+
+        await page.Find("[data-testid=toggle-screen]").ClickAsync();
+
+        // bUnit records a null token for the overload without one, which Blazor Server bounds by its 1-minute
+        // JSInteropDefaultCallTimeout: the camera prompt and the screen picker wait for a person.
+        Assert.NotNull(h.Module.VerifyInvoke("join").CancellationToken);
+        Assert.NotNull(h.Module.VerifyInvoke("shareScreen").CancellationToken);
+    }
+
+    [Theory]
+    [InlineData("canceled")]
+    [InlineData("disconnected")]
+    [InlineData("script")]
+    public async Task AJoinTheBrowserGaveUpOnIsExplainedAndItsConnectionReleased(string failure)
+    {
+        await using var h = await CallHarness.StartAsync("publisher1");
+        var join = h.Module.Setup<JoinResult>("join", _ => true);
+        Fail(join, failure);
+        var page = h.RenderPage();
+
+        await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
+
+        page.WaitForAssertion(() => Assert.Contains("Your browser could not start the call.", page.Find("[data-testid=call-notice]").TextContent, StringComparison.Ordinal), Wait);
+        Assert.Empty(h.ConnectionsAt("TUTORIAL"));
+        Assert.Empty(h.Directory.GetParticipants("TUTORIAL"));
+        // The page still works: joining again succeeds.
+        h.BrowserJoins(new JoinResult("con_fromBrowser", CallHarness.AliceCamera, null, null));
+        await page.Find("form").SubmitAsync();
+        page.WaitForElement("[data-testid=call-title]", Wait);
+    }
+
+    [Theory]
+    [InlineData("canceled")]
+    [InlineData("disconnected")]
+    [InlineData("script")]
+    public async Task AScreenShareTheBrowserGaveUpOnIsExplainedAndItsConnectionReleased(string failure)
+    {
+        await using var h = await CallHarness.StartAsync("publisher1");
+        var page = await h.AliceInTutorialAsync();
+        Fail(h.Module.Setup<ScreenShareResult>("shareScreen", _ => true), failure);
+
+        await page.Find("[data-testid=toggle-screen]").ClickAsync();
+
+        page.WaitForAssertion(() => Assert.Contains("Your screen share did not start.", page.Find("[data-testid=call-notice]").TextContent, StringComparison.Ordinal), Wait);
+        Assert.Equal("Share screen", page.Find("[data-testid=toggle-screen]").TextContent.Trim());
+        Assert.Single(h.ConnectionsAt("TUTORIAL"));
+        Assert.DoesNotContain(h.Directory.GetParticipants("TUTORIAL"), p => p.Kind == ConnectionKind.Screen);
+        // Still alive: the next click reaches the browser again.
+        await page.Find("[data-testid=toggle-mic]").ClickAsync();
+        Assert.Single(h.Module.Invocations["setMicrophone"]);
+    }
+
+    [Fact]
+    public async Task LeavingWhileAScreenShareStartsReleasesTheScreenConnectionAndTheNextCallStartsClean()
+    {
+        await using var h = await CallHarness.StartAsync("publisher1");
+        var picker = h.Module.Setup<ScreenShareResult>("shareScreen", _ => true);
+        var page = await h.AliceInTutorialAsync();
+
+        var sharing = page.Find("[data-testid=toggle-screen]").ClickAsync();
+        page.WaitForAssertion(() => Assert.Equal("Starting…", page.Find("[data-testid=toggle-screen]").TextContent.Trim()), Wait);
+        await page.Find("[data-testid=leave]").ClickAsync();
+        // The person picks a window only now, after leaving.
+        picker.SetResult(new ScreenShareResult("con_screen", "str_SCR_Efgh_con_screen", null));
+        await sharing.WaitAsync(Wait, TestContext.Current.CancellationToken);
+
+        page.WaitForElement("[data-testid=join-button]", Wait);
+        Assert.Empty(h.ConnectionsAt("TUTORIAL"));
+        Assert.Empty(h.Directory.GetParticipants("TUTORIAL"));
+        await page.Find("form").SubmitAsync();
+        page.WaitForElement("[data-testid=call-title]", Wait);
+        Assert.False(h.Call.View.SharingScreen);
+        Assert.Equal("Share screen", page.Find("[data-testid=toggle-screen]").TextContent.Trim());
+        Assert.Single(h.ConnectionsAt("TUTORIAL"));
+    }
+
+    [Fact]
+    public async Task LosingTheCircuitWhileTheScreenPickerIsOpenReleasesTheScreenConnection()
+    {
+        var h = await CallHarness.StartAsync("publisher1");
+        try
+        {
+            h.Module.Setup<ScreenShareResult>("shareScreen", _ => true);
+            var page = await h.AliceInTutorialAsync();
+            _ = page.Find("[data-testid=toggle-screen]").ClickAsync();
+            page.WaitForAssertion(() => Assert.Equal(2, h.ConnectionsAt("TUTORIAL").Count), Wait);
+
+            // Disposing the bUnit context disposes its scoped services, as a closed circuit does.
+            await h.Bunit.DisposeAsync();
+
+            Assert.Empty(h.ConnectionsAt("TUTORIAL"));
+            Assert.Empty(h.Directory.GetParticipants("TUTORIAL"));
+        }
+        finally
+        {
+            await h.DisposeAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData("setMicrophone", "toggle-mic", "microphone")]
+    [InlineData("setCamera", "toggle-camera", "camera")]
+    public async Task AMuteTheBrowserCannotDoIsExplainedAndChangesNothing(string method, string button, string device)
+    {
+        await using var h = await CallHarness.StartAsync("publisher1");
+        var page = await h.AliceInTutorialAsync();
+        h.Module.SetupVoid(method, _ => true).SetException(new JSException("publisher gone"));
+
+        await page.Find($"[data-testid={button}]").ClickAsync();
+
+        page.WaitForAssertion(() => Assert.Contains($"Your browser did not switch the {device}.", page.Find("[data-testid=call-notice]").TextContent, StringComparison.Ordinal), Wait);
+        Assert.Equal("false", page.Find($"[data-testid={button}]").GetAttribute("aria-pressed"));
+        Assert.True(h.Call.View.MicrophoneOn && h.Call.View.CameraOn);
+    }
+
+    [Fact]
+    public async Task StoppingAShareOrLeavingWithABrowserThatFailsStillFreesTheConnections()
+    {
+        await using var h = await CallHarness.StartAsync("publisher1");
+        h.Module.Setup<ScreenShareResult>("shareScreen", _ => true).SetResult(new ScreenShareResult("con_screen", "str_SCR_Efgh_con_screen", null));
+        var page = await h.AliceInTutorialAsync();
+        await page.Find("[data-testid=toggle-screen]").ClickAsync();
+        page.WaitForAssertion(() => Assert.Equal(2, h.ConnectionsAt("TUTORIAL").Count), Wait);
+        h.Module.SetupVoid("stopScreen", _ => true).SetException(new JSDisconnectedException("gone"));
+        h.Module.SetupVoid("leave", _ => true).SetCanceled();
+
+        await page.Find("[data-testid=toggle-screen]").ClickAsync();
+        page.WaitForAssertion(() => Assert.Single(h.ConnectionsAt("TUTORIAL")), Wait);
+        await page.Find("[data-testid=leave]").ClickAsync();
+
+        page.WaitForElement("[data-testid=join-button]", Wait);
+        Assert.Empty(h.ConnectionsAt("TUTORIAL"));
+        Assert.Empty(h.Directory.GetParticipants("TUTORIAL"));
+    }
+
+    [Fact]
+    public async Task AnUnexpectedErrorShowsSomethingWentWrongAndRejoinReturnsToTheForm()
+    {
+        await using var h = await CallHarness.StartAsync("publisher1");
+        var page = await h.AliceInTutorialAsync();
+        h.Module.SetupVoid("setCamera", _ => true).SetException(new InvalidOperationException("a bug"));
+
+        await page.Find("[data-testid=toggle-camera]").ClickAsync();
+
+        var alert = page.WaitForElement("[data-testid=call-crashed]", Wait);
+        Assert.Equal("alert", alert.GetAttribute("role"));
+        Assert.Contains("Something went wrong", alert.TextContent, StringComparison.Ordinal);
+        var rejoin = page.Find("[data-testid=rejoin]");
+        Assert.Equal("BUTTON", rejoin.TagName);
+        await rejoin.ClickAsync();
+        page.WaitForElement("[data-testid=join-button]", Wait);
+        Assert.Empty(page.FindAll("[data-testid=call-crashed]"));
+        Assert.Empty(h.ConnectionsAt("TUTORIAL"));
+        Assert.Empty(h.Directory.GetParticipants("TUTORIAL"));
+        Assert.Equal("TUTORIAL", page.Find("#session-name").GetAttribute("value"));
+    }
+
+    private static void Fail<T>(JSRuntimeInvocationHandler<T> handler, string failure)
+    {
+        switch (failure)
+        {
+            case "canceled":
+                handler.SetCanceled();
+                break;
+            case "disconnected":
+                handler.SetException(new JSDisconnectedException("The circuit's JS side is gone."));
+                break;
+            default:
+                handler.SetException(new JSException("initPublisherAsync failed"));
+                break;
+        }
     }
 }

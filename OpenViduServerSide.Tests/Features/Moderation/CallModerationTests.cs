@@ -206,4 +206,44 @@ public sealed class CallModerationTests : IAsyncLifetime
         Assert.Null(app.Emulator.Controls.Snapshot().FindConnection(bob.ConnectionId));
         Assert.Equal(["publisher1"], app.Directory.GetParticipants("Class").Select(p => p.UserName));
     }
+
+    [Fact]
+    public async Task AnAuditTableThatRefusesWritesDoesNotUndoNorFailTheAction()
+    {
+        var (_, bobTab) = await JoinAsync("Class", "publisher2", "Bob");
+        await using (var db = await app.Live.Factory.Services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync(Ct))
+        {
+            await db.Database.ExecuteSqlRawAsync(
+                "CREATE TRIGGER refuse_audit BEFORE INSERT ON AuditEntries BEGIN SELECT RAISE(ABORT, 'audit is read-only'); END;", Ct);
+        }
+
+        var message = await Moderation.AnnounceAsync(User("admin", "Admin"), "Class", "Break in 5", Ct);
+        var ended = await Moderation.EndCallAsync(User("admin", "Admin"), "Class", Ct);
+
+        Assert.True(message.Succeeded, message.Message);
+        Assert.True(ended.Succeeded, ended.Message);
+        Assert.Equal("The call Class was ended for everyone.", ended.Message);
+        await bobTab.WaitForNotificationAsync(n => n["method"]!.GetValue<string>() == "participantEvicted", Wait, Ct);
+        Assert.Null(app.Emulator.Controls.Snapshot().FindSession("Class"));
+    }
+
+    [Fact]
+    public async Task AnEvictionThatOpenViduRefusesOnceStillForgetsEveryConnectionAndTriesTheRest()
+    {
+        var (camera, _) = await JoinAsync("Class", "moderator", "Teacher");
+        var (screen, _) = await JoinAsync("Class", "moderator", "Teacher", ConnectionKind.Screen);
+        await JoinAsync("Class", "publisher1", "Alice");
+        var moderator = User("moderator", "MODERATOR");
+        Assert.True(Moderation.CanModerate(moderator, "Class"));
+        // The signal and then the first delete fail.
+        app.Emulator.Controls.FailNext(2, 500);
+
+        await Moderation.EvictEverywhereAsync("admin", "moderator", "Your role changed.", Ct);
+
+        Assert.False(Moderation.CanModerate(moderator, "Class"));
+        Assert.Equal(["publisher1"], app.Directory.GetParticipants("Class").Select(p => p.UserName));
+        var snapshot = app.Emulator.Controls.Snapshot();
+        // Which of the two was refused depends on the directory's order; the other one is gone at OpenVidu too.
+        Assert.Single(new[] { camera.ConnectionId, screen.ConnectionId }, id => snapshot.FindConnection(id) is not null);
+    }
 }

@@ -1,13 +1,14 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 using OpenViduServerSide.Features.Accounts;
 
 namespace OpenViduServerSide.Features.Admin;
 
 /// <summary>The users page: renders what <see cref="UserAdministration"/> returns and asks it for every change.</summary>
-public sealed partial class UsersPage(UserAdministration administration, IDialogService dialogs, ISnackbar snackbar)
+public sealed partial class UsersPage(UserAdministration administration, IDialogService dialogs, ISnackbar snackbar, ILogger<UsersPage> logger)
 {
     private const int AuditCount = 20;
 
@@ -66,17 +67,17 @@ public sealed partial class UsersPage(UserAdministration administration, IDialog
             yesText: "Delete", cancelText: "Cancel");
         if (confirmed == true)
         {
-            await RunAsync(() => administration.DeleteAsync(actor, user.UserName));
+            await RunAsync(user.UserName, () => administration.DeleteAsync(actor, user.UserName));
         }
     }
 
-    private Task SetRoleAsync(UserRow user, string role) => RunAsync(() => administration.SetOpenViduRoleAsync(actor, user.UserName, role));
+    private Task SetRoleAsync(UserRow user, string role) => RunAsync(user.UserName, () => administration.SetOpenViduRoleAsync(actor, user.UserName, role));
 
-    private Task SetAdminAsync(UserRow user, bool isAdmin) => RunAsync(() => administration.SetAdminAsync(actor, user.UserName, isAdmin));
+    private Task SetAdminAsync(UserRow user, bool isAdmin) => RunAsync(user.UserName, () => administration.SetAdminAsync(actor, user.UserName, isAdmin));
 
-    private Task LockAsync(UserRow user) => RunAsync(() => administration.LockAsync(actor, user.UserName));
+    private Task LockAsync(UserRow user) => RunAsync(user.UserName, () => administration.LockAsync(actor, user.UserName));
 
-    private Task UnlockAsync(UserRow user) => RunAsync(() => administration.UnlockAsync(actor, user.UserName));
+    private Task UnlockAsync(UserRow user) => RunAsync(user.UserName, () => administration.UnlockAsync(actor, user.UserName));
 
     private async Task ShowDialogAsync<TDialog>(string title, DialogParameters parameters)
         where TDialog : IComponent
@@ -90,13 +91,24 @@ public sealed partial class UsersPage(UserAdministration administration, IDialog
         }
     }
 
-    private async Task RunAsync(Func<Task<AdminResult>> action)
+    private async Task RunAsync(string userName, Func<Task<AdminResult>> action)
     {
         busy = true;
         try
         {
-            var result = await action();
-            snackbar.Add(result.Message, result.Succeeded ? Severity.Success : Severity.Error);
+            try
+            {
+                var result = await action();
+                snackbar.Add(result.Message, result.Succeeded ? Severity.Success : Severity.Error);
+            }
+            catch (Exception e) when (e is InvalidOperationException or DbUpdateException)
+            {
+                // UserAdministration throws (and rolls back) on what it cannot refuse in words: another admin changed the
+                // same user meanwhile (Identity's concurrency failure) or the database failed. The page must survive it.
+                LogActionFailed(e, actor, userName);
+                snackbar.Add($"{userName} could not be changed. Reload the page and try again.", Severity.Error);
+            }
+
             await ReloadAsync();
         }
         finally
@@ -118,4 +130,7 @@ public sealed partial class UsersPage(UserAdministration administration, IDialog
     private static string LockedText(DateTimeOffset until) => Lockouts.IsUntilUnlocked(until)
         ? "Until unlocked"
         : $"Until {until.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC";
+
+    [LoggerMessage(EventId = 4050, Level = LogLevel.Error, Message = "Admin {Actor} could not change user {Target}")]
+    private partial void LogActionFailed(Exception exception, string actor, string target);
 }

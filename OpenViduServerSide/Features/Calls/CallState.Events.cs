@@ -75,9 +75,9 @@ public sealed partial class CallState
         {
             await browser.StopScreenAsync();
         }
-        catch (JSException e)
+        catch (BrowserCallException e)
         {
-            LogBrowserFailed(e, "stop screen");
+            LogBrowserFailed(e, e.Operation);
         }
 
         await ReleaseConnectionsAsync();

@@ -29,12 +29,21 @@ public sealed partial class CallState(
     private string? role;
     private string? cameraConnectionId;
     private string? screenConnectionId;
+    private string? pendingScreenConnectionId;
     private string? mainStreamId;
     private bool microphoneOn;
     private bool cameraOn;
     private bool screenShareBusy;
     private bool reconnecting;
     private CallNotice? notice;
+
+    // A call is the time between two ends (ResetAsync, DisposeAsync). Work that awaited across an end belongs to a call
+    // that is over: it compares the epoch it started in and releases what it got instead of touching the new state.
+    private int epoch;
+
+    // Cancelled at the end of each call, so a browser call still waiting for a person (camera prompt, screen picker)
+    // is given up then, and never by a timeout while the person decides.
+    private CancellationTokenSource callEnded = new();
 
     // Set by a moderator's signal just before OpenVidu acts, so the page can say who did it and why.
     private string? disconnectExplanation;
@@ -64,7 +73,13 @@ public sealed partial class CallState(
         userName = (await authentication.GetAuthenticationStateAsync()).User.Identity?.Name ?? "";
         await ChangedAsync();
 
-        var (connected, failure) = await ConnectAsync(cancellationToken);
+        var call = epoch;
+        var (connected, failure) = await ConnectAsync(call, cancellationToken);
+        if (epoch != call)
+        {
+            return;
+        }
+
         if (connected is null)
         {
             await ResetAsync(new CallNotice(NoticeLevel.Error, failure!));
@@ -96,19 +111,27 @@ public sealed partial class CallState(
     /// closed between minting and joining (its last participant left, contract §1.6), so a fresh one is tried.
     /// Returns the connection, or what to tell the person.
     /// </summary>
-    private async Task<(Connected? Connected, string? Failure)> ConnectAsync(CancellationToken cancellationToken)
+    private async Task<(Connected? Connected, string? Failure)> ConnectAsync(int call, CancellationToken cancellationToken)
     {
+        var session = sessionName;
+        var abandoned = callEnded.Token;
         JsError? refusal = null;
         for (var attempt = 1; attempt <= MaxJoinAttempts; attempt++)
         {
             IssuedConnection issued;
             try
             {
-                issued = await directory.IssueAsync(sessionName, userName, nickname, ConnectionKind.Camera, cancellationToken);
+                issued = await directory.IssueAsync(session, userName, nickname, ConnectionKind.Camera, cancellationToken);
             }
             catch (Exception e) when (Describe(e) is { } message)
             {
                 return (null, message);
+            }
+
+            if (epoch != call)
+            {
+                await directory.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
+                return (null, null);
             }
 
             role = issued.Role;
@@ -117,13 +140,19 @@ public sealed partial class CallState(
             JoinResult result;
             try
             {
-                result = await browser.JoinAsync(self, issued.Token, ConnectionData.ToClientData(nickname), publish: role != OpenViduRoles.Subscriber);
+                result = await browser.JoinAsync(self, issued.Token, ConnectionData.ToClientData(nickname), publish: role != OpenViduRoles.Subscriber, abandoned);
             }
-            catch (JSException e)
+            catch (BrowserCallException e)
             {
-                LogBrowserFailed(e, "join");
-                await directory.ReleaseAsync(sessionName, issued.ConnectionId, CancellationToken.None);
-                return (null, "Your browser could not start the call. Reload the page and try again.");
+                LogBrowserFailed(e, e.Operation);
+                await directory.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
+                return (null, epoch == call ? "Your browser could not start the call. Try joining again." : null);
+            }
+
+            if (epoch != call)
+            {
+                await directory.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
+                return (null, null);
             }
 
             if (result.ConnectionId is not null)
@@ -132,8 +161,13 @@ public sealed partial class CallState(
             }
 
             refusal = result.Error;
-            LogJoinRefused(sessionName, refusal?.Name ?? "", refusal?.Message ?? "");
-            await directory.ReleaseAsync(sessionName, issued.ConnectionId, CancellationToken.None);
+            LogJoinRefused(session, refusal?.Name ?? "", refusal?.Message ?? "");
+            await directory.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
+            if (epoch != call)
+            {
+                return (null, null);
+            }
+
             if (refusal?.Name is not ("202" or "401"))
             {
                 break;
@@ -154,27 +188,53 @@ public sealed partial class CallState(
         {
             await browser.LeaveAsync();
         }
-        catch (JSException e)
+        catch (BrowserCallException e)
         {
-            LogBrowserFailed(e, "leave");
+            // Releasing below ends the connections at OpenVidu, which disconnects the browser anyway.
+            LogBrowserFailed(e, e.Operation);
         }
 
         await ReleaseConnectionsAsync();
         await ResetAsync(null);
     }
 
-    public async Task ToggleMicrophoneAsync()
-    {
-        microphoneOn = !microphoneOn;
-        await browser.SetMicrophoneAsync(microphoneOn);
-        UpdateLocalTile();
-        await ChangedAsync();
-    }
+    public Task ToggleMicrophoneAsync() =>
+        SwitchAsync("microphone", !microphoneOn, browser.SetMicrophoneAsync, on => microphoneOn = on);
 
-    public async Task ToggleCameraAsync()
+    public Task ToggleCameraAsync() =>
+        SwitchAsync("camera", !cameraOn, browser.SetCameraAsync, on => cameraOn = on);
+
+    /// <summary>Changes a device only once the browser did, so the buttons never claim what the browser does not do.</summary>
+    private async Task SwitchAsync(string device, bool on, Func<bool, Task> send, Action<bool> keep)
     {
-        cameraOn = !cameraOn;
-        await browser.SetCameraAsync(cameraOn);
+        if (phase != CallPhase.InCall)
+        {
+            return;
+        }
+
+        var call = epoch;
+        try
+        {
+            await send(on);
+        }
+        catch (BrowserCallException e)
+        {
+            LogBrowserFailed(e, e.Operation);
+            if (epoch == call)
+            {
+                notice = new CallNotice(NoticeLevel.Warning, $"Your browser did not switch the {device}. Try again.");
+                await ChangedAsync();
+            }
+
+            return;
+        }
+
+        if (epoch != call)
+        {
+            return;
+        }
+
+        keep(on);
         UpdateLocalTile();
         await ChangedAsync();
     }
@@ -186,16 +246,31 @@ public sealed partial class CallState(
             return;
         }
 
+        var call = epoch;
+        var session = sessionName;
+        var abandoned = callEnded.Token;
         screenShareBusy = true;
         notice = null;
         await ChangedAsync();
+        IssuedConnection? issued = null;
         try
         {
-            var issued = await directory.IssueAsync(sessionName, userName, nickname, ConnectionKind.Screen);
-            var result = await browser.ShareScreenAsync(issued.Token, ConnectionData.ToClientData(nickname));
+            issued = await directory.IssueAsync(session, userName, nickname, ConnectionKind.Screen);
+            if (epoch != call)
+            {
+                return;
+            }
+
+            // Known before the browser has it, so leaving or losing the circuit meanwhile releases it too.
+            pendingScreenConnectionId = issued.ConnectionId;
+            var result = await browser.ShareScreenAsync(issued.Token, ConnectionData.ToClientData(nickname), abandoned);
+            if (epoch != call)
+            {
+                return;
+            }
+
             if (result.ConnectionId is null || result.StreamId is null)
             {
-                await directory.ReleaseAsync(sessionName, issued.ConnectionId, CancellationToken.None);
                 var error = result.Error ?? new JsError("ERROR", "no answer");
                 LogPublishFailed(error.Name, error.Message);
                 notice = new CallNotice(NoticeLevel.Warning, DescribeDeviceError(error, "screen"));
@@ -203,18 +278,46 @@ public sealed partial class CallState(
             else
             {
                 screenConnectionId = issued.ConnectionId;
-                directory.MarkJoined(sessionName, issued.ConnectionId);
-                directory.UpdateMedia(sessionName, issued.ConnectionId, result.StreamId, false, true);
+                issued = null;
+                directory.MarkJoined(session, screenConnectionId);
+                directory.UpdateMedia(session, screenConnectionId, result.StreamId, false, true);
+            }
+        }
+        catch (BrowserCallException e)
+        {
+            LogBrowserFailed(e, e.Operation);
+            if (epoch == call)
+            {
+                notice = new CallNotice(NoticeLevel.Warning, "Your screen share did not start. Try again.");
             }
         }
         catch (Exception e) when (Describe(e) is { } message)
         {
-            notice = new CallNotice(NoticeLevel.Error, message);
+            if (epoch == call)
+            {
+                notice = new CallNotice(NoticeLevel.Error, message);
+            }
         }
         finally
         {
-            screenShareBusy = false;
-            await ChangedAsync();
+            // Every way out but success (a refusal, a browser failure, a call that ended meanwhile, a bug) frees the
+            // screen connection; OpenVidu then refuses it if the browser still tries to use it.
+            if (issued is not null)
+            {
+                if (pendingScreenConnectionId == issued.ConnectionId)
+                {
+                    pendingScreenConnectionId = null;
+                }
+
+                await directory.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
+            }
+
+            if (epoch == call)
+            {
+                pendingScreenConnectionId = null;
+                screenShareBusy = false;
+                await ChangedAsync();
+            }
         }
     }
 
@@ -225,10 +328,20 @@ public sealed partial class CallState(
             return;
         }
 
+        var session = sessionName;
         screenConnectionId = null;
-        await browser.StopScreenAsync();
+        try
+        {
+            await browser.StopScreenAsync();
+        }
+        catch (BrowserCallException e)
+        {
+            // Releasing below ends the share at OpenVidu, which disconnects the browser's screen session anyway.
+            LogBrowserFailed(e, e.Operation);
+        }
+
         RemoveTiles(t => t.ConnectionId == connectionId);
-        await directory.ReleaseAsync(sessionName, connectionId, CancellationToken.None);
+        await directory.ReleaseAsync(session, connectionId, CancellationToken.None);
         await ChangedAsync();
     }
 
@@ -248,22 +361,33 @@ public sealed partial class CallState(
 
     private async Task ReleaseConnectionsAsync()
     {
-        foreach (var connectionId in new[] { screenConnectionId, cameraConnectionId })
+        var session = sessionName;
+        var connections = new[] { pendingScreenConnectionId, screenConnectionId, cameraConnectionId };
+        pendingScreenConnectionId = screenConnectionId = cameraConnectionId = null;
+        foreach (var connectionId in connections)
         {
             if (connectionId is not null)
             {
-                await directory.ReleaseAsync(sessionName, connectionId, CancellationToken.None);
+                await directory.ReleaseAsync(session, connectionId, CancellationToken.None);
             }
         }
+    }
 
-        screenConnectionId = cameraConnectionId = null;
+    /// <summary>Ends the current call for everything still awaiting in it (see <see cref="epoch"/>).</summary>
+    private void EndCall()
+    {
+        epoch++;
+        callEnded.Cancel();
+        callEnded.Dispose();
+        callEnded = new CancellationTokenSource();
     }
 
     private Task ResetAsync(CallNotice? message)
     {
+        EndCall();
         phase = CallPhase.NotJoined;
         role = null;
-        cameraConnectionId = screenConnectionId = mainStreamId = null;
+        cameraConnectionId = screenConnectionId = pendingScreenConnectionId = mainStreamId = null;
         microphoneOn = cameraOn = reconnecting = screenShareBusy = false;
         remoteConnections.Clear();
         tiles.Clear();
@@ -344,11 +468,15 @@ public sealed partial class CallState(
     {
         // The circuit is gone (tab closed, reload, lost): free this user's connections so nobody sees a ghost.
         listeners.Clear();
-        if (phase != CallPhase.NotJoined)
+        var inCall = phase != CallPhase.NotJoined;
+        epoch++;
+        await callEnded.CancelAsync();
+        if (inCall)
         {
             await ReleaseConnectionsAsync();
         }
 
+        callEnded.Dispose();
         self?.Dispose();
     }
 

@@ -22,8 +22,20 @@ public sealed record StreamInfo(
     bool VideoActive);
 
 /// <summary>
+/// The browser did not do what was asked: the tab is gone (<see cref="JSDisconnectedException"/>), the script failed
+/// (<see cref="JSException"/>) or the call was given up (<see cref="OperationCanceledException"/>). The one exception
+/// type <see cref="OpenViduInterop"/> turns every browser failure into, so <see cref="CallState"/> handles them in one place.
+/// </summary>
+public sealed class BrowserCallException(string operation, Exception inner)
+    : Exception($"The browser failed to {operation}: {inner?.Message}", inner)
+{
+    public string Operation { get; } = operation;
+}
+
+/// <summary>
 /// C# face of the openvidu-interop.js module: one per circuit, imported on first use, disposed with the circuit.
-/// It translates calls only; <see cref="CallState"/> decides what to do.
+/// It translates calls only; <see cref="CallState"/> decides what to do. Every call fails with
+/// <see cref="BrowserCallException"/> and nothing else from the JS side (as MudBlazor's IJSRuntimeExtensions keep one policy).
 /// </summary>
 public sealed class OpenViduInterop(IJSRuntime js) : IAsyncDisposable
 {
@@ -33,23 +45,72 @@ public sealed class OpenViduInterop(IJSRuntime js) : IAsyncDisposable
 
     private Task<IJSObjectReference> Module => module ??= js.InvokeAsync<IJSObjectReference>("import", ModulePath).AsTask();
 
-    public async Task<JoinResult> JoinAsync(DotNetObjectReference<CallState> callback, string token, string metadata, bool publish) =>
-        await (await Module).InvokeAsync<JoinResult>("join", callback, token, metadata, publish);
+    /// <summary>
+    /// Connects and publishes the camera. The browser may wait for a person here (the camera and microphone prompt), so
+    /// the call is bounded only by <paramref name="cancellationToken"/>: the overloads without a token would apply
+    /// Blazor Server's JSInteropDefaultCallTimeout (1 minute) and give up on a person who is still deciding.
+    /// </summary>
+    public Task<JoinResult> JoinAsync(DotNetObjectReference<CallState> callback, string token, string metadata, bool publish, CancellationToken cancellationToken) =>
+        CallAsync("join", m => m.InvokeAsync<JoinResult>("join", cancellationToken, [callback, token, metadata, publish]));
 
-    public async Task<ScreenShareResult> ShareScreenAsync(string token, string metadata) =>
-        await (await Module).InvokeAsync<ScreenShareResult>("shareScreen", token, metadata);
+    /// <summary>Shares the screen. Waits for the screen picker, so like <see cref="JoinAsync"/> it has no default timeout.</summary>
+    public Task<ScreenShareResult> ShareScreenAsync(string token, string metadata, CancellationToken cancellationToken) =>
+        CallAsync("share the screen", m => m.InvokeAsync<ScreenShareResult>("shareScreen", cancellationToken, [token, metadata]));
 
-    public async Task StopScreenAsync() => await (await Module).InvokeVoidAsync("stopScreen");
+    public Task StopScreenAsync() => CallAsync("stop the screen share", m => m.InvokeVoidAsync("stopScreen"));
 
-    public async Task SetMicrophoneAsync(bool on) => await (await Module).InvokeVoidAsync("setMicrophone", on);
+    public Task SetMicrophoneAsync(bool on) => CallAsync("switch the microphone", m => m.InvokeVoidAsync("setMicrophone", on));
 
-    public async Task SetCameraAsync(bool on) => await (await Module).InvokeVoidAsync("setCamera", on);
+    public Task SetCameraAsync(bool on) => CallAsync("switch the camera", m => m.InvokeVoidAsync("setCamera", on));
 
-    public async Task AttachVideoAsync(string streamId, ElementReference video) => await (await Module).InvokeVoidAsync("attachVideo", streamId, video);
+    public Task AttachVideoAsync(string streamId, ElementReference video) => CallAsync("show a video", m => m.InvokeVoidAsync("attachVideo", streamId, video));
 
-    public async Task DetachVideoAsync(string streamId) => await (await Module).InvokeVoidAsync("detachVideo", streamId);
+    public Task DetachVideoAsync(string streamId) => CallAsync("hide a video", m => m.InvokeVoidAsync("detachVideo", streamId));
 
-    public async Task LeaveAsync() => await (await Module).InvokeVoidAsync("leave");
+    public Task LeaveAsync() => CallAsync("leave", m => m.InvokeVoidAsync("leave"));
+
+    private async Task CallAsync(string operation, Func<IJSObjectReference, ValueTask> call)
+    {
+        var loaded = await LoadAsync(operation);
+        try
+        {
+            await call(loaded);
+        }
+        catch (Exception e) when (IsBrowserFailure(e))
+        {
+            throw new BrowserCallException(operation, e);
+        }
+    }
+
+    private async Task<T> CallAsync<T>(string operation, Func<IJSObjectReference, ValueTask<T>> call)
+    {
+        var loaded = await LoadAsync(operation);
+        try
+        {
+            return await call(loaded);
+        }
+        catch (Exception e) when (IsBrowserFailure(e))
+        {
+            throw new BrowserCallException(operation, e);
+        }
+    }
+
+    private async Task<IJSObjectReference> LoadAsync(string operation)
+    {
+        try
+        {
+            return await Module;
+        }
+        catch (Exception e) when (IsBrowserFailure(e))
+        {
+            // A failed import is not cached: the next call tries again.
+            module = null;
+            throw new BrowserCallException(operation, e);
+        }
+    }
+
+    private static bool IsBrowserFailure(Exception e) =>
+        e is JSException or JSDisconnectedException or OperationCanceledException or ObjectDisposedException;
 
     public async ValueTask DisposeAsync()
     {
@@ -64,7 +125,7 @@ public sealed class OpenViduInterop(IJSRuntime js) : IAsyncDisposable
             await loaded.InvokeVoidAsync("leave");
             await loaded.DisposeAsync();
         }
-        catch (Exception e) when (e is JSDisconnectedException or JSException or TaskCanceledException or ObjectDisposedException)
+        catch (Exception e) when (IsBrowserFailure(e))
         {
             // The tab is gone; the browser has released its media already.
         }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -91,19 +92,29 @@ public sealed partial class CallModeration(
             {
                 await TellAsync(call.Key, [.. call.Where(p => p.IsActive).Select(p => p.ConnectionId)], Signals.Removed,
                     new Notice($"an administrator ({actorName})", explanation), cancellationToken);
-                foreach (var connection in call)
+            }
+            catch (OpenViduUnavailableException e)
+            {
+                // Telling is a courtesy; the eviction below must still run.
+                LogTellFailed(e, Signals.Removed, call.Key);
+            }
+
+            foreach (var connection in call)
+            {
+                // Forget first (as ReleaseAsync does): the entry carries the role it was minted with, and CanModerate
+                // must stop trusting it even when OpenVidu refuses the delete; its token dies with the call at the latest.
+                directory.Forget(call.Key, connection.ConnectionId, "forceDisconnectByServer");
+                try
                 {
                     await openVidu.DeleteConnectionAsync(call.Key, connection.ConnectionId, cancellationToken);
-                    directory.Forget(call.Key, connection.ConnectionId, "forceDisconnectByServer");
                 }
+                catch (Exception e) when (e is OpenViduException or OpenViduUnavailableException)
+                {
+                    LogEvictionFailed(e, userName, call.Key, connection.ConnectionId);
+                }
+            }
 
-                LogRemoved(actorName, userName, call.Key, explanation);
-            }
-            catch (Exception e) when (e is OpenViduException or OpenViduUnavailableException)
-            {
-                // The account change stands; their token dies with the call at the latest.
-                LogTellFailed(e, "eviction", call.Key);
-            }
+            LogRemoved(actorName, userName, call.Key, explanation);
         }
     }
 
@@ -234,22 +245,36 @@ public sealed partial class CallModeration(
         }
     }
 
-    /// <summary>Moderation goes in the same audit table as user administration.</summary>
+    /// <summary>
+    /// Moderation goes in the same audit table as user administration. The action has already happened at OpenVidu when
+    /// this runs, so a failed write is logged and does not turn a done action into an error (nor kill the page).
+    /// </summary>
     private async Task AuditAsync(ClaimsPrincipal actor, string action, string target, string? details)
     {
-        await using var db = await contexts.CreateDbContextAsync();
-        db.AuditEntries.Add(new AuditEntry
+        try
         {
-            At = clock.GetUtcNow().UtcDateTime,
-            Actor = actor.Identity?.Name ?? "?",
-            Action = action,
-            Target = target,
-            Details = details is { Length: > AuditEntry.DetailsMaxLength } ? details[..AuditEntry.DetailsMaxLength] : details,
-        });
-        await db.SaveChangesAsync();
+            await using var db = await contexts.CreateDbContextAsync();
+            db.AuditEntries.Add(new AuditEntry
+            {
+                At = clock.GetUtcNow().UtcDateTime,
+                Actor = actor.Identity?.Name ?? "?",
+                Action = action,
+                Target = target,
+                Details = details is { Length: > AuditEntry.DetailsMaxLength } ? details[..AuditEntry.DetailsMaxLength] : details,
+            });
+            await db.SaveChangesAsync();
+        }
+        catch (Exception e) when (e is DbException or DbUpdateException)
+        {
+            LogAuditFailed(e, actor.Identity?.Name ?? "?", action, target, details ?? "");
+        }
     }
 
-    private static async Task<ModerationResult> GuardAsync(Func<Task<ModerationResult>> action)
+    /// <summary>
+    /// OpenVidu's refusals become a refused result. Audit failures are handled in <see cref="AuditAsync"/>; a database
+    /// error anywhere else in an action is mapped here too, so no moderation action can end the moderator's circuit.
+    /// </summary>
+    private async Task<ModerationResult> GuardAsync(Func<Task<ModerationResult>> action)
     {
         try
         {
@@ -263,7 +288,21 @@ public sealed partial class CallModeration(
         {
             return ModerationResult.Refused(e.UserMessage);
         }
+        catch (Exception e) when (e is DbException or DbUpdateException)
+        {
+            LogActionFailed(e);
+            return ModerationResult.Refused("The action could not be completed. Try again.");
+        }
     }
+
+    [LoggerMessage(EventId = 5020, Level = LogLevel.Error, Message = "Could not audit {Action} by {Actor} on {Target} ({Details}); the action itself was done")]
+    private partial void LogAuditFailed(Exception exception, string actor, string action, string target, string details);
+
+    [LoggerMessage(EventId = 5021, Level = LogLevel.Warning, Message = "Could not delete connection {ConnectionId} of {Target} in {SessionName} at OpenVidu during an eviction")]
+    private partial void LogEvictionFailed(Exception exception, string target, string sessionName, string connectionId);
+
+    [LoggerMessage(EventId = 5022, Level = LogLevel.Error, Message = "A moderation action failed on a database error")]
+    private partial void LogActionFailed(Exception exception);
 
     [LoggerMessage(EventId = 5000, Level = LogLevel.Information, Message = "{Actor} removed {Target} from {SessionName}: {Reason}")]
     private partial void LogRemoved(string actor, string target, string sessionName, string reason);

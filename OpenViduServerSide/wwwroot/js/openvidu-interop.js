@@ -139,9 +139,15 @@ export async function shareScreen(token, metadata) {
   const ov = new OpenVidu();
   ov.enableProdMode();
   const session = ov.initSession();
-  screen = { ov, session, publisher: null };
+  const attempt = { ov, session, publisher: null };
+  screen = attempt;
   try {
     const publisher = await ov.initPublisherAsync(undefined, { videoSource: 'screen', publishAudio: false, mirror: false });
+    if (screen !== attempt) {
+      // The person left (or stopped) while the picker was open: the server has released this token, so do not connect.
+      publisher.stream?.getMediaStream()?.getTracks().forEach(t => t.stop());
+      return { connectionId: null, streamId: null, error: { name: 'CANCELLED', message: 'The screen share was given up.' } };
+    }
     await session.connect(token, metadata);
     screen.publisher = publisher;
     await session.publish(publisher);
@@ -161,7 +167,7 @@ export async function shareScreen(token, metadata) {
     return { connectionId: session.connection.connectionId, streamId, error: null };
   } catch (error) {
     try { session.disconnect(); } catch { /* never connected */ }
-    screen = null;
+    if (screen === attempt) screen = null;
     return { connectionId: null, streamId: null, error: errorInfo(error) };
   }
 }
