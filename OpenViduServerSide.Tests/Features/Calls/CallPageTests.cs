@@ -25,7 +25,7 @@ public sealed class CallPageTests
         Assert.Equal("{\"clientData\":\"Alice\"}", join.Arguments[2]);
         Assert.Equal(true, join.Arguments[3]);
         Assert.Equal("PUBLISHER", connection.Role);
-        Assert.Equal("{\"serverData\":\"publisher1\",\"kind\":\"camera\",\"role\":\"PUBLISHER\"}", connection.ServerData);
+        Assert.Equal("{\"serverData\":\"publisher1\",\"kind\":\"camera\",\"role\":\"PUBLISHER\",\"nickname\":\"Alice\"}", connection.ServerData);
         Assert.Equal("str_CAM_Abcd_con_X", page.Find("[data-testid=video-grid] [data-testid=video-tile]").GetAttribute("data-stream-id"));
         page.WaitForAssertion(() => Assert.Equal("publisher1", page.Find("[data-testid=participant]").GetAttribute("data-username")), Wait);
     }
@@ -253,7 +253,7 @@ public sealed class CallPageTests
         await page.Find("[data-testid=toggle-screen]").ClickAsync();
 
         Assert.Equal(
-            ["{\"serverData\":\"publisher1\",\"kind\":\"camera\",\"role\":\"PUBLISHER\"}", "{\"serverData\":\"publisher1\",\"kind\":\"screen\",\"role\":\"PUBLISHER\"}"],
+            ["{\"serverData\":\"publisher1\",\"kind\":\"camera\",\"role\":\"PUBLISHER\",\"nickname\":\"Alice\"}", "{\"serverData\":\"publisher1\",\"kind\":\"screen\",\"role\":\"PUBLISHER\",\"nickname\":\"Alice\"}"],
             whileSharing);
         Assert.Equal("{\"clientData\":\"Alice\"}", h.Module.VerifyInvoke("shareScreen").Arguments[1]);
         h.Module.VerifyInvoke("stopScreen");
