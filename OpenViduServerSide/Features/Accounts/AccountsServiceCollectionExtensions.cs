@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Accounts;
 
@@ -44,6 +45,7 @@ public static class AccountsServiceCollectionExtensions
             .AddDefaultTokenProviders();
 
         services.AddScoped<IdentitySeeder>();
+        services.TryAddSingleton<AccountStates>();
 
         // Cookies and circuits are protected by these keys; keep them on a volume so restarts keep people signed in.
         if (builder.Configuration["DataProtection:KeysPath"] is { Length: > 0 } keysPath)

@@ -1,8 +1,10 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Api;
 using OpenViduServerSide.Features.Calls;
@@ -27,6 +29,13 @@ public static class ApiEndpoints
             .AllowAnonymous()
             .Produces<AccessTokenResponse>()
             .WithSummary("Signs in with user name and password and returns a bearer token (lockout applies).");
+        // The token response carries a refresh token (Identity's bearer handler always writes one); this is the only
+        // place it is accepted, and only while the account's security stamp is unchanged and it is not locked.
+        api.MapPost("/auth/refresh", RefreshBearerTokenAsync)
+            .AllowAnonymous()
+            .Produces<AccessTokenResponse>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .WithSummary("Exchanges a refresh token for a new bearer token, unless the account changed since (lock, password, role, deletion).");
 
         var connections = api.MapGroup("/sessions/{name}/connections")
             .RequireAuthorization(ApiServiceCollectionExtensions.ApiPolicy)
@@ -136,6 +145,27 @@ public static class ApiEndpoints
             detail: result.IsLockedOut
                 ? "This account is locked after too many failed sign-in attempts. Try again in 5 minutes."
                 : "Wrong user name or password.");
+    }
+
+    internal static async Task<Results<EmptyHttpResult, ProblemHttpResult>> RefreshBearerTokenAsync(
+        RefreshTokenRequest request, SignInManager<ApplicationUser> signInManager, OpenViduServerSide.Features.Accounts.AccountStates accounts,
+        IOptionsMonitor<BearerTokenOptions> bearerOptions, IOptions<IdentityOptions> identityOptions, TimeProvider clock,
+        HttpContext httpContext)
+    {
+        var ticket = string.IsNullOrEmpty(request.RefreshToken) ? null
+            : bearerOptions.Get(IdentityConstants.BearerScheme).RefreshTokenProtector.Unprotect(request.RefreshToken);
+        var claims = identityOptions.Value.ClaimsIdentity;
+        if (ticket?.Properties.ExpiresUtc is not { } expires || clock.GetUtcNow() >= expires
+            || !await accounts.IsCurrentAsync(ticket.Principal.FindFirstValue(claims.UserIdClaimType), ticket.Principal.FindFirstValue(claims.SecurityStampClaimType), httpContext.RequestAborted)
+            || await signInManager.UserManager.FindByIdAsync(ticket.Principal.FindFirstValue(claims.UserIdClaimType)!) is not { } user)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign in again",
+                detail: "The refresh token is invalid or expired, or the account changed since it was issued.");
+        }
+
+        // The bearer handler writes the new token response itself.
+        await httpContext.SignInAsync(IdentityConstants.BearerScheme, await signInManager.CreateUserPrincipalAsync(user));
+        return TypedResults.Empty;
     }
 
     private static string UserName(ClaimsPrincipal user) =>

@@ -13,8 +13,11 @@ public static class ApiServiceCollectionExtensions
     public static IHostApplicationBuilder AddApi(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        // Identity's bearer tokens (data-protected, like the cookie), without MapIdentityApi's open /register.
-        services.AddAuthentication().AddBearerToken(IdentityConstants.BearerScheme);
+        // Identity's bearer tokens (data-protected, like the cookie), without MapIdentityApi's open /register. Every
+        // request re-checks the account's security stamp and lockout, so a lock, password reset, role change or deletion
+        // ends the token at once (it would otherwise live for its whole hour).
+        services.AddAuthentication().AddBearerToken(IdentityConstants.BearerScheme,
+            options => options.Events.OnMessageReceived = BearerTokenRevalidation.OnMessageReceivedAsync);
         services.AddAuthorizationBuilder().AddPolicy(ApiPolicy, policy => policy
             .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme, IdentityConstants.BearerScheme)
             .RequireAuthenticatedUser());
