@@ -12,6 +12,12 @@ public static class AccountsServiceCollectionExtensions
     public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(5);
     public const int MaxFailedAttempts = 5;
 
+    /// <summary>
+    /// How often a sign-in cookie is checked against the account's security stamp (the default is 30 minutes): a lock,
+    /// password reset or role change ends the cookie within this time. One query per user per interval.
+    /// </summary>
+    public static readonly TimeSpan CookieRevalidationInterval = TimeSpan.FromSeconds(10);
+
     /// <summary>Identity on EF Core with roles, cookie sign-in, lockout, named policies and the seeder.</summary>
     public static IHostApplicationBuilder AddAccounts(this IHostApplicationBuilder builder)
     {
@@ -44,6 +50,7 @@ public static class AccountsServiceCollectionExtensions
             .AddSignInManager()
             .AddDefaultTokenProviders();
 
+        services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = CookieRevalidationInterval);
         services.AddScoped<IdentitySeeder>();
         services.TryAddSingleton<AccountStates>();
 
