@@ -52,6 +52,8 @@ public static class AccountsServiceCollectionExtensions
 
         services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = CookieRevalidationInterval);
         services.AddScoped<IdentitySeeder>();
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section);
+        services.AddSingleton<SignInGuard>();
         services.TryAddSingleton<AccountStates>();
 
         // Cookies and circuits are protected by these keys; keep them on a volume so restarts keep people signed in.
