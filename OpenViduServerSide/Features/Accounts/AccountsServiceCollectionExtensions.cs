@@ -41,6 +41,8 @@ public static class AccountsServiceCollectionExtensions
                 options.SignIn.RequireConfirmedAccount = false;
                 options.User.RequireUniqueEmail = false;
                 options.Password.RequiredLength = 8;
+                // Lockout stays enabled for administrators' locks; failed sign-ins do not lock (SignInGuard signs in
+                // with lockoutOnFailure: false and pauses per user name and address instead).
                 options.Lockout.AllowedForNewUsers = true;
                 options.Lockout.MaxFailedAccessAttempts = MaxFailedAttempts;
                 options.Lockout.DefaultLockoutTimeSpan = LockoutDuration;
