@@ -22,6 +22,12 @@ public sealed class AppFactory : WebApplicationFactory<Program>
             ["OpenVidu:Url"] = "http://127.0.0.1:9",
             ["OpenVidu:Secret"] = "MY_SECRET",
             ["OpenVidu:Timeout"] = "00:00:02",
+            // Every test client shares one (absent) address: the production limits would throttle the suite itself.
+            // SignInLimitTests sets low limits where it tests them.
+            ["RateLimits:SignInPerAddressPerMinute"] = "100000",
+            ["RateLimits:SignInPerUserNamePerMinute"] = "100000",
+            ["RateLimits:ConnectionsPerUserPerMinute"] = "100000",
+            ["RateLimits:ConnectionsPerAddressPerMinute"] = "100000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -115,7 +115,7 @@ public sealed class UsersPageTests : MudTestContext, IAsyncLifetime
         Assert.DoesNotContain("Delete publisher1?", dialogs.Markup, StringComparison.Ordinal);
         Assert.NotNull(await FindUserAsync("publisher1"));
         Assert.Contains("publisher1", page.FindAll("[data-testid=row-user-name]").Select(e => e.TextContent));
-        Assert.Empty(await Services.GetRequiredService<UserAdministration>().GetRecentAuditAsync(10, TestContext.Current.CancellationToken));
+        Assert.Empty(await Services.GetRequiredService<UserAdministration>().GetRecentAuditAsync("admin", 10, TestContext.Current.CancellationToken));
     }
 
     [Fact]

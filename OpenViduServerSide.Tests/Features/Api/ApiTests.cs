@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using OpenViduEmulator;
 using OpenViduServerSide.Data;
+using OpenViduServerSide.Features.Admin;
 using OpenViduServerSide.Tests.Infrastructure;
 
 namespace OpenViduServerSide.Tests.Features.Api;
@@ -207,6 +208,70 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
     }
 
+    [Theory]
+    [InlineData("lock")]
+    [InlineData("reset-password")]
+    [InlineData("role")]
+    [InlineData("admin-flag")]
+    [InlineData("delete")]
+    public async Task BearerTokenFromBeforeAnAccountChangeIsRefusedWith401(string change)
+    {
+        var client = app.CreateBrowserLikeClient();
+        var accessToken = await BearerTokenAsync(client, "publisher1");
+        using (var before = await PostWithBearerAsync(client, accessToken, "stamp"))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        var result = await AdministerAsync(admin => change switch
+        {
+            "lock" => admin.LockAsync("admin", "publisher1", Ct),
+            "reset-password" => admin.ResetPasswordAsync("admin", "publisher1", "A-new-password-1", Ct),
+            "role" => admin.SetOpenViduRoleAsync("admin", "publisher1", "SUBSCRIBER", Ct),
+            "admin-flag" => admin.SetAdminAsync("admin", "publisher1", true, Ct),
+            _ => admin.DeleteAsync("admin", "publisher1", Ct),
+        });
+        Assert.True(result.Succeeded, result.Message);
+
+        using var after = await PostWithBearerAsync(client, accessToken, "stamp");
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task BearerTokenOfADeletedUserDoesNotWorkForANewUserWithTheSameName()
+    {
+        var client = app.CreateBrowserLikeClient();
+        var oldToken = await BearerTokenAsync(client, "publisher2");
+        Assert.True((await AdministerAsync(admin => admin.DeleteAsync("admin", "publisher2", Ct))).Succeeded);
+        Assert.True((await AdministerAsync(admin => admin.CreateAsync("admin", new NewUser("publisher2", "A-new-password-1", "MODERATOR", false), Ct))).Succeeded);
+
+        using var withOld = await PostWithBearerAsync(client, oldToken, "recreated");
+        using var withNew = await PostWithBearerAsync(client, await BearerTokenAsync(client, "publisher2", "A-new-password-1"), "recreated");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, withOld.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, withNew.StatusCode);
+    }
+
+    [Fact]
+    public async Task RefreshTokenGivesANewAccessTokenUntilTheAccountIsLocked()
+    {
+        var client = app.CreateBrowserLikeClient();
+        using var tokenResponse = await client.PostAsJsonAsync("/api/auth/token", new { userName = "publisher1", password = "pass" }, Ct);
+        var refreshToken = (await tokenResponse.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("refreshToken").GetString();
+
+        using var refreshed = await client.PostAsJsonAsync("/api/auth/refresh", new { refreshToken }, Ct);
+        Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+        var newAccessToken = (await refreshed.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("accessToken").GetString()!;
+        using (var works = await PostWithBearerAsync(client, newAccessToken, "refresh"))
+        {
+            Assert.Equal(HttpStatusCode.OK, works.StatusCode);
+        }
+
+        Assert.True((await AdministerAsync(admin => admin.LockAsync("admin", "publisher1", Ct))).Succeeded);
+        using var refused = await client.PostAsJsonAsync("/api/auth/refresh", new { refreshToken }, Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+    }
+
     [Fact]
     public async Task A_role_change_applies_to_the_very_next_join()
     {
@@ -242,6 +307,29 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.True(paths.TryGetProperty("/api/sessions/{name}/connections/{connectionId}", out var leave));
         Assert.True(leave.TryGetProperty("delete", out _));
         Assert.True(paths.TryGetProperty("/api/auth/token", out _));
+    }
+
+    private static async Task<string> BearerTokenAsync(HttpClient client, string userName, string password = "pass")
+    {
+        using var response = await client.PostAsJsonAsync("/api/auth/token", new { userName, password }, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("accessToken").GetString()!;
+    }
+
+    private static async Task<HttpResponseMessage> PostWithBearerAsync(HttpClient client, string accessToken, string name)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/sessions/{name}/connections")
+        {
+            Content = JsonContent.Create(new { nickname = "Bearer" }),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        return await client.SendAsync(request, Ct);
+    }
+
+    private async Task<AdminResult> AdministerAsync(Func<UserAdministration, Task<AdminResult>> action)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider.GetRequiredService<UserAdministration>());
     }
 
     private async Task<HttpClient> SignedInAsync(string userName)

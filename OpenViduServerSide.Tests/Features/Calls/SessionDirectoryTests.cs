@@ -47,6 +47,40 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LockedAccountIsRefusedAConnectionWithAClearMessage()
+    {
+        // Warm the role cache first: the lock must invalidate it, not wait for it to expire.
+        await Directory.IssueAsync("Locked", "publisher2", "Nick", ConnectionKind.Camera, Ct);
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+            var user = (await users.FindByNameAsync("publisher2"))!;
+            Assert.True((await users.SetLockoutEnabledAsync(user, true)).Succeeded);
+            Assert.True((await users.SetLockoutEndDateAsync(user, DateTimeOffset.MaxValue)).Succeeded);
+        }
+
+        var refused = await Assert.ThrowsAsync<CallRefusedException>(() => Directory.IssueAsync("Locked", "publisher2", "Nick", ConnectionKind.Camera, Ct));
+
+        Assert.Contains("Your account is locked", refused.Message, StringComparison.Ordinal);
+        Assert.Single(emulator.Controls.Snapshot().FindSession("Locked")!.Connections);
+    }
+
+    [Fact]
+    public async Task DeletedAccountIsRefusedAConnectionWithAClearMessage()
+    {
+        await Directory.IssueAsync("Deleted", "subscriber", "Nick", ConnectionKind.Camera, Ct);
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+            Assert.True((await users.DeleteAsync((await users.FindByNameAsync("subscriber"))!)).Succeeded);
+        }
+
+        var refused = await Assert.ThrowsAsync<CallRefusedException>(() => Directory.IssueAsync("Deleted", "subscriber", "Nick", ConnectionKind.Camera, Ct));
+
+        Assert.Contains("no longer exists", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_role_change_applies_to_the_next_join()
     {
         var before = await Directory.IssueAsync("Change", "publisher2", "Nick", ConnectionKind.Camera, Ct);

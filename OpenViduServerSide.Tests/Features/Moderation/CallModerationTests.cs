@@ -88,6 +88,33 @@ public sealed class CallModerationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ModerationRechecksTheActorInTheDatabaseNotTheOpenPagesClaims()
+    {
+        var (_, _) = await JoinAsync("Recheck", "moderator", "Teacher");
+        var (bob, _) = await JoinAsync("Recheck", "publisher2", "Bob");
+        await using (var scope = app.Live.Factory.Services.CreateAsyncScope())
+        {
+            var admin = scope.ServiceProvider.GetRequiredService<OpenViduServerSide.Features.Admin.UserAdministration>();
+            Assert.True((await admin.CreateAsync("admin", new("admin2", "A-new-password-1", "MODERATOR", IsAdmin: true), Ct)).Succeeded);
+            Assert.True((await admin.SetAdminAsync("admin", "admin2", false, Ct)).Succeeded);
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<ApplicationUser>>();
+            // Locked directly (no eviction), so the moderator's MODERATOR connection stays in the directory.
+            var moderator = (await users.FindByNameAsync("moderator"))!;
+            Assert.True((await users.SetLockoutEndDateAsync(moderator, DateTimeOffset.MaxValue)).Succeeded);
+        }
+
+        // Open pages still carrying the Admin claim: demoted, never an admin, deleted; and the locked moderator in the call.
+        Assert.False(await Moderation.CanModerateAsync(User("admin2", "Admin"), "Recheck", Ct));
+        Assert.False((await Moderation.EndCallAsync(User("admin2", "Admin"), "Recheck", Ct)).Succeeded);
+        Assert.False((await Moderation.RemoveAsync(User("publisher1", "Admin"), "Recheck", bob.ConnectionId, null, Ct)).Succeeded);
+        Assert.False((await Moderation.AnnounceAsync(User("nobody", "Admin"), "Recheck", "hi", Ct)).Succeeded);
+        Assert.False((await Moderation.StopStreamAsync(User("moderator", "MODERATOR"), "Recheck", bob.ConnectionId, Ct)).Succeeded);
+        Assert.False(await Moderation.CanModerateAsync(User("moderator", "MODERATOR"), "Recheck", Ct));
+        Assert.NotNull(app.Directory.FindParticipant("Recheck", bob.ConnectionId));
+        Assert.True(await Moderation.CanModerateAsync(User("admin", "Admin"), "Recheck", Ct));
+    }
+
+    [Fact]
     public async Task Removing_someone_who_already_left_says_so()
     {
         var (bob, bobTab) = await JoinAsync("Class", "publisher2", "Bob");

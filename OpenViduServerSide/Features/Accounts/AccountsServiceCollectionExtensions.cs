@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Accounts;
 
@@ -10,6 +11,12 @@ public static class AccountsServiceCollectionExtensions
 {
     public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(5);
     public const int MaxFailedAttempts = 5;
+
+    /// <summary>
+    /// How often a sign-in cookie is checked against the account's security stamp (the default is 30 minutes): a lock,
+    /// password reset or role change ends the cookie within this time. One query per user per interval.
+    /// </summary>
+    public static readonly TimeSpan CookieRevalidationInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>Identity on EF Core with roles, cookie sign-in, lockout, named policies and the seeder.</summary>
     public static IHostApplicationBuilder AddAccounts(this IHostApplicationBuilder builder)
@@ -34,6 +41,8 @@ public static class AccountsServiceCollectionExtensions
                 options.SignIn.RequireConfirmedAccount = false;
                 options.User.RequireUniqueEmail = false;
                 options.Password.RequiredLength = 8;
+                // Lockout stays enabled for administrators' locks; failed sign-ins do not lock (SignInGuard signs in
+                // with lockoutOnFailure: false and pauses per user name and address instead).
                 options.Lockout.AllowedForNewUsers = true;
                 options.Lockout.MaxFailedAccessAttempts = MaxFailedAttempts;
                 options.Lockout.DefaultLockoutTimeSpan = LockoutDuration;
@@ -43,7 +52,11 @@ public static class AccountsServiceCollectionExtensions
             .AddSignInManager()
             .AddDefaultTokenProviders();
 
+        services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = CookieRevalidationInterval);
         services.AddScoped<IdentitySeeder>();
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section);
+        services.AddSingleton<SignInGuard>();
+        services.TryAddSingleton<AccountStates>();
 
         // Cookies and circuits are protected by these keys; keep them on a volume so restarts keep people signed in.
         if (builder.Configuration["DataProtection:KeysPath"] is { Length: > 0 } keysPath)

@@ -3,45 +3,32 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
-using OpenViduServerSide.Data;
 
 namespace OpenViduServerSide.Features.Accounts;
 
-// This is a server-side AuthenticationStateProvider that revalidates the security stamp for the connected user
-// every 30 minutes an interactive circuit is connected.
+/// <summary>
+/// Re-checks every open page's user every few seconds: once the account is locked, deleted, or its security stamp
+/// changed (password reset, role or admin-flag change, lock), the page's user becomes anonymous, so the admin pages, the
+/// moderation buttons and the call page lose their rights within <see cref="Interval"/> instead of the template's 30
+/// minutes. The check reads <see cref="AccountStates"/> (one cache per process, invalidated by every save that changes
+/// an account), so many open pages ticking cost no database query each.
+/// </summary>
 internal sealed class IdentityRevalidatingAuthenticationStateProvider(
         ILoggerFactory loggerFactory,
-        IServiceScopeFactory scopeFactory,
+        AccountStates accounts,
         IOptions<IdentityOptions> options)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
-    protected override TimeSpan RevalidationInterval => TimeSpan.FromMinutes(30);
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
-    protected override async Task<bool> ValidateAuthenticationStateAsync(
-        AuthenticationState authenticationState, CancellationToken cancellationToken)
-    {
-        // Get the user manager from a new scope to ensure it fetches fresh data
-        await using var scope = scopeFactory.CreateAsyncScope();
-        var userManager = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-        return await ValidateSecurityStampAsync(userManager, authenticationState.User);
-    }
+    protected override TimeSpan RevalidationInterval => Interval;
 
-    private async Task<bool> ValidateSecurityStampAsync(UserManager<ApplicationUser> userManager, ClaimsPrincipal principal)
+    protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken) =>
+        IsStillValidAsync(authenticationState.User, cancellationToken);
+
+    internal Task<bool> IsStillValidAsync(ClaimsPrincipal principal, CancellationToken cancellationToken)
     {
-        var user = await userManager.GetUserAsync(principal);
-        if (user is null)
-        {
-            return false;
-        }
-        else if (!userManager.SupportsUserSecurityStamp)
-        {
-            return true;
-        }
-        else
-        {
-            var principalStamp = principal.FindFirstValue(options.Value.ClaimsIdentity.SecurityStampClaimType);
-            var userStamp = await userManager.GetSecurityStampAsync(user);
-            return principalStamp == userStamp;
-        }
+        var claims = options.Value.ClaimsIdentity;
+        return accounts.IsCurrentAsync(principal.FindFirstValue(claims.UserIdClaimType), principal.FindFirstValue(claims.SecurityStampClaimType), cancellationToken);
     }
 }

@@ -1,6 +1,9 @@
 namespace OpenViduServerSide.Features.Accounts;
 
-/// <summary>The two kinds of lockout: after failed sign-ins (timed) and by an administrator (until unlocked).</summary>
+/// <summary>
+/// Lockout is set by administrators only (until unlocked). Failed sign-ins no longer lock the account itself: they pause
+/// one user name from one address (<see cref="SignInGuard"/>). Timed lockouts can still exist in older databases.
+/// </summary>
 public static class Lockouts
 {
     /// <summary>The lockout end an administrator sets: no end, until someone unlocks the account.</summary>

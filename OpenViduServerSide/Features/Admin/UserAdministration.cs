@@ -16,11 +16,16 @@ public sealed partial class UserAdministration(IServiceScopeFactory scopes, Time
     public const string LastAdminExplanation =
         "The last administrator who can sign in cannot be deleted, locked or demoted. Make another user an administrator first.";
 
-    public async Task<UserList> GetUsersAsync(UserQuery query, CancellationToken cancellationToken = default)
+    /// <summary>One page of users; nothing when <paramref name="actor"/> is no longer an unlocked Admin in the database.</summary>
+    public async Task<UserList> GetUsersAsync(string actor, UserQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ApplicationDbContext>();
+        if (!await IsAdminAsync(db, actor, cancellationToken))
+        {
+            return new UserList([], 0);
+        }
 
         var users = db.Users.AsNoTracking();
         if (query.Search?.Trim() is { Length: > 0 } search)
@@ -53,10 +58,15 @@ public sealed partial class UserAdministration(IServiceScopeFactory scopes, Time
         return new UserList(rows, total);
     }
 
-    public async Task<IReadOnlyList<AuditEntryView>> GetRecentAuditAsync(int count, CancellationToken cancellationToken = default)
+    /// <summary>The latest audit entries; nothing when <paramref name="actor"/> is no longer an unlocked Admin in the database.</summary>
+    public async Task<IReadOnlyList<AuditEntryView>> GetRecentAuditAsync(string actor, int count, CancellationToken cancellationToken = default)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ApplicationDbContext>();
+        if (!await IsAdminAsync(db, actor, cancellationToken))
+        {
+            return [];
+        }
         return await db.AuditEntries.AsNoTracking().OrderByDescending(e => e.Id).Take(count)
             .Select(e => new AuditEntryView(e.At, e.Actor, e.Action, e.Target, e.Details))
             .ToListAsync(cancellationToken);
@@ -290,6 +300,27 @@ public sealed partial class UserAdministration(IServiceScopeFactory scopes, Time
 
         await op.BeginTransactionAsync();
         return op;
+    }
+
+    /// <summary>
+    /// The reads re-check the actor as <see cref="BeginAsync"/> does for changes: the page's principal may be from before a
+    /// demotion or lock, and the user list and audit log are Admin-only data.
+    /// </summary>
+    private async Task<bool> IsAdminAsync(ApplicationDbContext db, string actor, CancellationToken cancellationToken)
+    {
+        var normalized = actor.ToUpperInvariant();
+        var lockouts = await (from userRole in db.UserRoles
+                              join role in db.Roles on userRole.RoleId equals role.Id
+                              join user in db.Users on userRole.UserId equals user.Id
+                              where role.Name == Roles.Admin && user.NormalizedUserName == normalized
+                              select user.LockoutEnd).ToListAsync(cancellationToken);
+        if (lockouts.Count == 1 && !IsLockedOut(lockouts[0]))
+        {
+            return true;
+        }
+
+        LogNotAdmin(actor);
+        return false;
     }
 
     /// <summary>An Admin who can sign in, and no other Admin can: removing them would leave nobody to administer.</summary>

@@ -28,12 +28,12 @@ public sealed partial class UsersPage(UserAdministration administration, IDialog
             actor = (await AuthenticationState).User.Identity?.Name ?? "";
         }
 
-        audit = await administration.GetRecentAuditAsync(AuditCount);
+        audit = await administration.GetRecentAuditAsync(actor, AuditCount);
     }
 
     private async Task<GridData<UserRow>> LoadAsync(GridState<UserRow> state, CancellationToken cancellationToken)
     {
-        var list = await administration.GetUsersAsync(new UserQuery(search, state.Page, state.PageSize), cancellationToken);
+        var list = await administration.GetUsersAsync(actor, new UserQuery(search, state.Page, state.PageSize), cancellationToken);
         return new GridData<UserRow> { Items = list.Users, TotalItems = list.Total };
     }
 
@@ -120,7 +120,7 @@ public sealed partial class UsersPage(UserAdministration administration, IDialog
     private async Task ReloadAsync()
     {
         await ReloadUsersAsync();
-        audit = await administration.GetRecentAuditAsync(AuditCount);
+        audit = await administration.GetRecentAuditAsync(actor, AuditCount);
     }
 
     private Task ReloadUsersAsync() => grid?.ReloadServerData() ?? Task.CompletedTask;

@@ -12,9 +12,13 @@ public sealed record CreateConnectionResponse(string SessionId, string Connectio
 /// <summary>Body of <c>POST /api/auth/token</c>.</summary>
 public sealed record TokenRequest(string? UserName, string? Password);
 
+/// <summary>Body of <c>POST /api/auth/refresh</c>: the <c>refreshToken</c> of an earlier token response.</summary>
+public sealed record RefreshTokenRequest(string? RefreshToken);
+
 /// <summary>Wire types of the API, source-generated (camelCase, as ASP.NET Core's web defaults).</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(CreateConnectionRequest))]
 [JsonSerializable(typeof(CreateConnectionResponse))]
 [JsonSerializable(typeof(TokenRequest))]
+[JsonSerializable(typeof(RefreshTokenRequest))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -1,9 +1,15 @@
+using System.Globalization;
 using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using OpenViduServerSide.Data;
+using AccountStates = OpenViduServerSide.Features.Accounts.AccountStates;
+using SignInAttempt = OpenViduServerSide.Features.Accounts.SignInAttempt;
+using SignInGuard = OpenViduServerSide.Features.Accounts.SignInGuard;
 using OpenViduServerSide.Features.Api;
 using OpenViduServerSide.Features.Calls;
 using OpenViduServerSide.OpenVidu;
@@ -26,13 +32,23 @@ public static class ApiEndpoints
         api.MapPost("/auth/token", IssueBearerTokenAsync)
             .AllowAnonymous()
             .Produces<AccessTokenResponse>()
-            .WithSummary("Signs in with user name and password and returns a bearer token (lockout applies).");
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .WithSummary("Signs in with user name and password and returns a bearer token (rate limits and the failed-attempt pause apply).");
+        // The token response carries a refresh token (Identity's bearer handler always writes one); this is the only
+        // place it is accepted, and only while the account's security stamp is unchanged and it is not locked.
+        api.MapPost("/auth/refresh", RefreshBearerTokenAsync)
+            .AllowAnonymous()
+            .Produces<AccessTokenResponse>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .WithSummary("Exchanges a refresh token for a new bearer token, unless the account changed since (lock, password, role, deletion).");
 
         var connections = api.MapGroup("/sessions/{name}/connections")
             .RequireAuthorization(ApiServiceCollectionExtensions.ApiPolicy)
             .AddEndpointFilter(CrossSiteRequestGuard.Instance)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         connections.MapPost("", CreateConnectionAsync)
+            .WithMetadata(MintingRateLimit.Marker)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithSummary("Creates the session if needed and a connection for the signed-in user with their OpenVidu role.");
         connections.MapDelete("/{connectionId}", DeleteConnectionAsync)
             .WithSummary("Leaves: removes the caller's own connection here and at OpenVidu.");
@@ -102,7 +118,7 @@ public static class ApiEndpoints
     }
 
     internal static async Task<Results<EmptyHttpResult, ValidationProblem, ProblemHttpResult>> IssueBearerTokenAsync(
-        TokenRequest request, SignInManager<ApplicationUser> signInManager, ILoggerFactory loggers)
+        TokenRequest request, SignInManager<ApplicationUser> signInManager, SignInGuard guard, ILoggerFactory loggers, HttpContext httpContext)
     {
         if (string.IsNullOrWhiteSpace(request.UserName) || string.IsNullOrEmpty(request.Password))
         {
@@ -120,22 +136,45 @@ public static class ApiEndpoints
             return TypedResults.ValidationProblem(errors);
         }
 
-        var logger = loggers.CreateLogger(typeof(ApiEndpoints));
         // The bearer handler writes the token response itself when the sign-in succeeds (as MapIdentityApi's /login does).
         signInManager.AuthenticationScheme = IdentityConstants.BearerScheme;
-        var result = await signInManager.PasswordSignInAsync(request.UserName, request.Password, isPersistent: false, lockoutOnFailure: true);
-        if (result.Succeeded)
+        var userName = request.UserName.Trim();
+        var logger = loggers.CreateLogger(typeof(ApiEndpoints));
+        var attempt = await guard.SignInAsync(signInManager, userName, request.Password, isPersistent: false,
+            httpContext.Connection.RemoteIpAddress?.ToString());
+        switch (attempt.Outcome)
         {
-            Log.TokenIssued(logger, request.UserName);
-            return TypedResults.Empty;
+            case SignInAttempt.Kind.SignedIn:
+                Log.TokenIssued(logger, userName);
+                return TypedResults.Empty;
+            case SignInAttempt.Kind.TooManyAttempts:
+                httpContext.Response.Headers.RetryAfter = Math.Ceiling(attempt.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+                return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many sign-in attempts", detail: attempt.Message);
+            default:
+                // The same status and words for a wrong password, an unknown user and a paused user name (SignInGuard).
+                return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed", detail: attempt.Message);
+        }
+    }
+
+    internal static async Task<Results<EmptyHttpResult, ProblemHttpResult>> RefreshBearerTokenAsync(
+        RefreshTokenRequest request, SignInManager<ApplicationUser> signInManager, AccountStates accounts,
+        IOptionsMonitor<BearerTokenOptions> bearerOptions, IOptions<IdentityOptions> identityOptions, TimeProvider clock,
+        HttpContext httpContext)
+    {
+        var ticket = string.IsNullOrEmpty(request.RefreshToken) ? null
+            : bearerOptions.Get(IdentityConstants.BearerScheme).RefreshTokenProtector.Unprotect(request.RefreshToken);
+        var claims = identityOptions.Value.ClaimsIdentity;
+        if (ticket?.Properties.ExpiresUtc is not { } expires || clock.GetUtcNow() >= expires
+            || !await accounts.IsCurrentAsync(ticket.Principal.FindFirstValue(claims.UserIdClaimType), ticket.Principal.FindFirstValue(claims.SecurityStampClaimType), httpContext.RequestAborted)
+            || await signInManager.UserManager.FindByIdAsync(ticket.Principal.FindFirstValue(claims.UserIdClaimType)!) is not { } user)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign in again",
+                detail: "The refresh token is invalid or expired, or the account changed since it was issued.");
         }
 
-        var reason = result.IsLockedOut ? "locked out" : result.IsNotAllowed ? "not allowed" : "wrong user name or password";
-        Log.TokenRefused(logger, request.UserName, reason);
-        return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed",
-            detail: result.IsLockedOut
-                ? "This account is locked after too many failed sign-in attempts. Try again in 5 minutes."
-                : "Wrong user name or password.");
+        // The bearer handler writes the new token response itself.
+        await httpContext.SignInAsync(IdentityConstants.BearerScheme, await signInManager.CreateUserPrincipalAsync(user));
+        return TypedResults.Empty;
     }
 
     private static string UserName(ClaimsPrincipal user) =>

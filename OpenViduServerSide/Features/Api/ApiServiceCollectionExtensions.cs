@@ -13,8 +13,11 @@ public static class ApiServiceCollectionExtensions
     public static IHostApplicationBuilder AddApi(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        // Identity's bearer tokens (data-protected, like the cookie), without MapIdentityApi's open /register.
-        services.AddAuthentication().AddBearerToken(IdentityConstants.BearerScheme);
+        // Identity's bearer tokens (data-protected, like the cookie), without MapIdentityApi's open /register. Every
+        // request re-checks the account's security stamp and lockout, so a lock, password reset, role change or deletion
+        // ends the token at once (it would otherwise live for its whole hour).
+        services.AddAuthentication().AddBearerToken(IdentityConstants.BearerScheme,
+            options => options.Events.OnMessageReceived = BearerTokenRevalidation.OnMessageReceivedAsync);
         services.AddAuthorizationBuilder().AddPolicy(ApiPolicy, policy => policy
             .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme, IdentityConstants.BearerScheme)
             .RequireAuthenticatedUser());
@@ -33,6 +36,11 @@ public static class ApiServiceCollectionExtensions
                 : redirectToAccessDenied(context);
         });
 
+        // Limits on minting (per user and address); Program calls UseRateLimiter. Sign-in limits are in SignInGuard.
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>()
+            .Configure<Microsoft.Extensions.Options.IOptions<OpenViduServerSide.Features.Accounts.RateLimitOptions>>(
+                (options, limits) => MintingRateLimit.Configure(options, limits.Value));
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
         services.AddOpenApi();

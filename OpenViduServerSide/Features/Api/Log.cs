@@ -5,9 +5,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "API token issued for {UserName}")]
     public static partial void TokenIssued(ILogger logger, string userName);
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "API token refused for user name {UserName}: {Reason}")]
-    public static partial void TokenRefused(ILogger logger, string userName, string reason);
-
     [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "API call to OpenVidu failed for {SessionName}: {Status} {Message}")]
     public static partial void OpenViduFailed(ILogger logger, string sessionName, int status, string message);
 }

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenViduServerSide.Features.Accounts;
 using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Calls;
 
@@ -11,7 +13,9 @@ public static class CallsServiceCollectionExtensions
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<UserCallRoles>();
-        // Role changes saved through EF Core invalidate the role cache, so they apply to the next join.
+        // Also registered by AddAccounts; the interceptor below invalidates both caches.
+        builder.Services.TryAddSingleton<AccountStates>();
+        // Role, lockout and stamp changes saved through EF Core invalidate the caches, so they apply to the next join or request.
         builder.Services.AddSingleton<RoleChangeInterceptor>();
         builder.Services.ConfigureDbContext<ApplicationDbContext>((sp, options) => options.AddInterceptors(sp.GetRequiredService<RoleChangeInterceptor>()));
         builder.Services.AddOptions<CallLimits>().BindConfiguration(CallLimits.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -3,15 +3,18 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using OpenViduServerSide.Data;
+using OpenViduServerSide.Features.Accounts;
 
 namespace OpenViduServerSide.Features.Calls;
 
 /// <summary>
-/// Keeps <see cref="UserCallRoles"/>' cache honest: a save that adds or removes a user's role, changes a role, or
-/// renames or deletes a user invalidates it before the save (reads in flight are discarded) and again after it
-/// (reads that ran during the save are discarded too). Registered on <see cref="ApplicationDbContext"/> by AddCalls.
+/// Keeps <see cref="UserCallRoles"/>' and <see cref="AccountStates"/>' caches honest: a save that adds or removes a
+/// user's role, changes a role, renames or deletes a user, or changes a user's lockout or security stamp (lock, unlock,
+/// password reset, the stamp updates of role changes) invalidates them before the save (reads in flight are discarded)
+/// and again after it (reads that ran during the save are discarded too). Registered on
+/// <see cref="ApplicationDbContext"/> by AddCalls.
 /// </summary>
-internal sealed class RoleChangeInterceptor(UserCallRoles roles) : SaveChangesInterceptor
+internal sealed class RoleChangeInterceptor(UserCallRoles roles, AccountStates accounts) : SaveChangesInterceptor
 {
     private static readonly object Marker = new();
     private readonly ConditionalWeakTable<DbContext, object> touched = [];
@@ -54,6 +57,7 @@ internal sealed class RoleChangeInterceptor(UserCallRoles roles) : SaveChangesIn
         {
             touched.AddOrUpdate(context, Marker);
             roles.InvalidateAll();
+            accounts.InvalidateAll();
         }
     }
 
@@ -62,6 +66,7 @@ internal sealed class RoleChangeInterceptor(UserCallRoles roles) : SaveChangesIn
         if (context is not null && touched.Remove(context))
         {
             roles.InvalidateAll();
+            accounts.InvalidateAll();
         }
     }
 
@@ -73,7 +78,10 @@ internal sealed class RoleChangeInterceptor(UserCallRoles roles) : SaveChangesIn
             {
                 IdentityUserRole<string> or IdentityRole => entry.State is EntityState.Added or EntityState.Deleted or EntityState.Modified,
                 ApplicationUser => entry.State is EntityState.Deleted
-                    || (entry.State is EntityState.Modified && entry.Property(nameof(ApplicationUser.UserName)).IsModified),
+                    || (entry.State is EntityState.Modified && (entry.Property(nameof(ApplicationUser.UserName)).IsModified
+                        || entry.Property(nameof(ApplicationUser.LockoutEnd)).IsModified
+                        || entry.Property(nameof(ApplicationUser.LockoutEnabled)).IsModified
+                        || entry.Property(nameof(ApplicationUser.SecurityStamp)).IsModified)),
                 _ => false,
             };
             if (relevant)

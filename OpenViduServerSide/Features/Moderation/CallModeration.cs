@@ -39,18 +39,47 @@ public sealed partial class CallModeration(
         public const string Announcement = "signal:announcement";
     }
 
-    public bool CanModerate(ClaimsPrincipal actor, string sessionName)
+    /// <summary>
+    /// True when <paramref name="actor"/> is an Admin, or holds an active MODERATOR connection in the call; in both cases
+    /// the account is re-read from the database (it exists, is not locked, and for the Admin branch still has the Admin
+    /// role), because the page's principal is only what the account was when the page opened. Actors whose page shows
+    /// neither right are refused without a query.
+    /// </summary>
+    public async Task<bool> CanModerateAsync(ClaimsPrincipal actor, string sessionName, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        return actor.IsInRole(Roles.Admin)
-            || (actor.Identity?.Name is { } name && directory.GetParticipants(sessionName)
-                .Any(p => p.UserName == name && p.Role == OpenViduRoles.Moderator && p.IsActive));
+        if (actor.Identity?.Name is not { } name)
+        {
+            return false;
+        }
+
+        var moderatorHere = directory.GetParticipants(sessionName).Any(p => p.UserName == name && p.Role == OpenViduRoles.Moderator && p.IsActive);
+        if (!moderatorHere && !actor.IsInRole(Roles.Admin))
+        {
+            return false;
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var normalized = name.ToUpperInvariant();
+        var account = await db.Users.AsNoTracking().Where(u => u.NormalizedUserName == normalized)
+            .Select(u => new
+            {
+                u.LockoutEnd,
+                IsAdmin = db.UserRoles.Any(ur => ur.UserId == u.Id && db.Roles.Any(r => r.Id == ur.RoleId && r.Name == Roles.Admin)),
+            })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (account is null || account.LockoutEnd > clock.GetUtcNow())
+        {
+            return false;
+        }
+
+        return account.IsAdmin || moderatorHere;
     }
 
     /// <summary>Removes a person (their camera and any screen share) from the call.</summary>
     public async Task<ModerationResult> RemoveAsync(ClaimsPrincipal actor, string sessionName, string connectionId, string? reason, CancellationToken cancellationToken = default)
     {
-        if (Refuse(actor, sessionName) is { } refused)
+        if (await RefuseAsync(actor, sessionName, cancellationToken) is { } refused)
         {
             return refused;
         }
@@ -121,7 +150,7 @@ public sealed partial class CallModeration(
     /// <summary>Stops what a person publishes (force-unpublish); they stay in the call and can watch.</summary>
     public async Task<ModerationResult> StopStreamAsync(ClaimsPrincipal actor, string sessionName, string connectionId, CancellationToken cancellationToken = default)
     {
-        if (Refuse(actor, sessionName) is { } refused)
+        if (await RefuseAsync(actor, sessionName, cancellationToken) is { } refused)
         {
             return refused;
         }
@@ -147,7 +176,7 @@ public sealed partial class CallModeration(
     /// <summary>Ends the call for everyone (closes the OpenVidu session).</summary>
     public async Task<ModerationResult> EndCallAsync(ClaimsPrincipal actor, string sessionName, CancellationToken cancellationToken = default)
     {
-        if (Refuse(actor, sessionName) is { } refused)
+        if (await RefuseAsync(actor, sessionName, cancellationToken) is { } refused)
         {
             return refused;
         }
@@ -166,7 +195,7 @@ public sealed partial class CallModeration(
     /// <summary>Shows a message on the page of everyone in the call.</summary>
     public async Task<ModerationResult> AnnounceAsync(ClaimsPrincipal actor, string sessionName, string message, CancellationToken cancellationToken = default)
     {
-        if (Refuse(actor, sessionName) is { } refused)
+        if (await RefuseAsync(actor, sessionName, cancellationToken) is { } refused)
         {
             return refused;
         }
@@ -216,9 +245,9 @@ public sealed partial class CallModeration(
     private static string By(ClaimsPrincipal actor) =>
         $"{(actor.IsInRole(Roles.Admin) ? "an administrator" : "a moderator")} ({actor.Identity?.Name})";
 
-    private ModerationResult? Refuse(ClaimsPrincipal actor, string sessionName)
+    private async Task<ModerationResult?> RefuseAsync(ClaimsPrincipal actor, string sessionName, CancellationToken cancellationToken)
     {
-        if (CanModerate(actor, sessionName))
+        if (await CanModerateAsync(actor, sessionName, cancellationToken))
         {
             return null;
         }
