@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -52,6 +53,8 @@ public static class OpenViduServiceCollectionExtensions
             });
 
         services.AddHealthChecks().AddCheck<OpenViduHealthCheck>("openvidu", tags: ["ready"]);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<WebhookRefusals>();
         return builder;
     }
 
