@@ -3,6 +3,7 @@ using OpenViduServerSide.Components;
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.AddTransportSecurity();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 builder.AddData();
@@ -16,6 +17,7 @@ builder.AddApi();
 
 var app = builder.Build();
 
+app.UseTransportSecurity();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);

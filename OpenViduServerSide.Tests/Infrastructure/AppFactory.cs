@@ -18,6 +18,8 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         {
             ["ConnectionStrings:Default"] = $"Data Source={DatabasePath}",
             ["Seed:DemoUsers"] = "true",
+            // Tests run in the environment "Testing", where demo users need the same acknowledgment as in production.
+            ["Seed:AllowDemoUsersOutsideDevelopment"] = "true",
             // Nothing listens on the discard port: tests that need OpenVidu pass an emulator's URL instead.
             ["OpenVidu:Url"] = "http://127.0.0.1:9",
             ["OpenVidu:Secret"] = "MY_SECRET",

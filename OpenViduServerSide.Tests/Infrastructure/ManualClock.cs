@@ -1,9 +1,14 @@
 namespace OpenViduServerSide.Tests.Infrastructure;
 
 /// <summary>A clock that moves only when a test says so.</summary>
-public sealed class ManualClock : TimeProvider
+public sealed class ManualClock(DateTimeOffset start) : TimeProvider
 {
-    private DateTimeOffset now = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
+    private DateTimeOffset now = start;
+
+    public ManualClock()
+        : this(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero))
+    {
+    }
 
     public override DateTimeOffset GetUtcNow() => now;
 

@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Http.Resilience;
 using OpenViduEmulator;
 using OpenViduServerSide.OpenVidu;
 
@@ -235,5 +236,71 @@ public sealed class OpenViduClientTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<OpenViduUnavailableException>(() => client.CreateSessionAsync(new SessionProperties("Slow"), Ct));
 
         Assert.Contains("is not answering", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ACreateSlowerThanThreeSecondsButWithinTheConfiguredTimeoutSucceeds()
+    {
+        var (slowHost, patient) = BuildClient(emulator.BaseUrl, emulator.Secret, TimeSpan.FromSeconds(8));
+        using var _ = slowHost;
+        emulator.Controls.DelayNextAnswers(1, TimeSpan.FromSeconds(3.5));
+
+        var created = await patient.CreateSessionAsync(new SessionProperties("Patient"), Ct);
+
+        Assert.Equal("Patient", created?.Id);
+    }
+
+    [Fact]
+    public async Task AConnectionCreateThatAnswersAfterTheTimeoutLeavesNoOrphanAtOpenVidu()
+    {
+        var (slowHost, impatient) = BuildClient(emulator.BaseUrl, emulator.Secret, TimeSpan.FromSeconds(1));
+        using var _ = slowHost;
+        await impatient.GetOrCreateSessionAsync("Late", Ct);
+        // Another pending token of the same user in the same call must survive the clean-up.
+        var other = await impatient.CreateConnectionAsync("Late", new ConnectionProperties(OpenViduRoles.Publisher, "{\"serverData\":\"alice\"}"), Ct);
+        emulator.Controls.DelayNextAnswers(1, TimeSpan.FromSeconds(3));
+
+        var error = await Assert.ThrowsAsync<OpenViduUnavailableException>(() => impatient.CreateConnectionInSessionAsync(
+            "Late", new ConnectionProperties(OpenViduRoles.Publisher, "{\"serverData\":\"alice\"}"), sessionKnownAlive: true, Ct));
+
+        Assert.Contains("is not answering", error.Message, StringComparison.Ordinal);
+        // OpenVidu created the connection before answering late; the client must revoke it, as nobody holds its token.
+        var state = await emulator.Controls.WaitForAsync(
+            s => s.Sessions.Single(x => x.Id == "Late").Connections.Count == 1, TimeSpan.FromSeconds(10), Ct);
+        Assert.Equal(other.Id, state.Sessions.Single(x => x.Id == "Late").Connections[0].Id);
+    }
+
+    [Fact]
+    public async Task TheConcurrencyLimiterRefusingACallIsReportedAsUnavailable()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["OpenVidu:Url"] = emulator.BaseUrl,
+            ["OpenVidu:Secret"] = emulator.Secret,
+            ["OpenVidu:Timeout"] = "00:00:05",
+        });
+        builder.AddOpenVidu();
+        builder.Services.PostConfigureAll<HttpStandardResilienceOptions>(o => o.RateLimiter.DefaultRateLimiterOptions.PermitLimit = 1);
+        using var limitedHost = builder.Build();
+        var limited = limitedHost.Services.GetRequiredService<OpenViduClient>();
+        emulator.Controls.DelayNextAnswers(1, TimeSpan.FromSeconds(1));
+
+        var first = limited.GetConfigAsync(Ct);
+        var second = await Assert.ThrowsAsync<OpenViduUnavailableException>(() => limited.ListSessionsAsync(cancellationToken: Ct));
+
+        Assert.Equal("2.32.2", (await first).Version);
+        Assert.Contains("is not answering", second.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheUnavailableMessageDoesNotRevealOpenViduAddress()
+    {
+        await emulator.Controls.GoDownAsync(Ct);
+
+        var error = await Assert.ThrowsAsync<OpenViduUnavailableException>(() => client.ListSessionsAsync(cancellationToken: Ct));
+
+        Assert.DoesNotContain("127.0.0.1", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(emulator.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message, StringComparison.Ordinal);
     }
 }

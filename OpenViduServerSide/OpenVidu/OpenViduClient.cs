@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
+using Polly.RateLimiting;
 using Polly.Timeout;
 
 namespace OpenViduServerSide.OpenVidu;
@@ -111,21 +113,90 @@ public sealed partial class OpenViduClient(HttpClient http, IOptions<OpenViduOpt
         string customSessionId, ConnectionProperties properties, bool sessionKnownAlive = false, CancellationToken cancellationToken = default)
     {
         SessionIncarnation? session = sessionKnownAlive ? null : await OpenSessionAsync(customSessionId, cancellationToken);
+        var (marked, marker) = WithMintMarker(properties);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return new SessionConnection(await CreateConnectionAsync(customSessionId, properties, cancellationToken), session);
+                return new SessionConnection(await CreateConnectionAsync(customSessionId, marked, cancellationToken), session);
             }
             catch (OpenViduException e) when (e.Status == HttpStatusCode.NotFound && attempt < MaxSessionRecreations)
             {
                 LogSessionRecreated(customSessionId);
                 session = await OpenSessionAsync(customSessionId, cancellationToken);
             }
+            catch (Exception e) when (marker is not null && (e is OpenViduUnavailableException || e is OperationCanceledException))
+            {
+                // The POST may have reached OpenVidu and created the connection after we stopped waiting. Nobody holds
+                // its token and OpenVidu never collects a pending token in a live session, so revoke it in the
+                // background (the caller gets its error now), found by the marker only this request carries.
+                _ = Task.Run(() => RemoveUnclaimedConnectionAsync(customSessionId, marker), CancellationToken.None);
+                throw;
+            }
         }
     }
 
     private const int MaxSessionRecreations = 3;
+
+    /// <summary>The JSON member that tells this request's connection from every other one with the same data.</summary>
+    internal const string MintMarkerField = "mint";
+
+    /// <summary>
+    /// Adds a one-off marker to the connection's JSON data (members the app does not know are ignored where it reads
+    /// them). Data that is not a JSON object is left alone, and then there is nothing to clean up by.
+    /// </summary>
+    private static (ConnectionProperties Properties, string? Marker) WithMintMarker(ConnectionProperties properties)
+    {
+        JsonObject? data;
+        try
+        {
+            data = JsonNode.Parse(properties.Data ?? "{}") as JsonObject;
+        }
+        catch (JsonException)
+        {
+            data = null;
+        }
+
+        if (data is null)
+        {
+            return (properties, null);
+        }
+
+        var marker = Guid.NewGuid().ToString("N");
+        data[MintMarkerField] = marker;
+        return (properties with { Data = data.ToJsonString() }, marker);
+    }
+
+    /// <summary>
+    /// Deletes the pending connection carrying <paramref name="marker"/>, if OpenVidu created it. Looks twice, a timeout
+    /// apart, because OpenVidu may still be carrying out the request when the first look comes back empty.
+    /// </summary>
+    private async Task RemoveUnclaimedConnectionAsync(string sessionId, string marker)
+    {
+        var needle = $"\"{MintMarkerField}\":\"{marker}\"";
+        for (var look = 1; look <= 2; look++)
+        {
+            try
+            {
+                if (look > 1)
+                {
+                    await Task.Delay(options.Value.Timeout, CancellationToken.None);
+                }
+
+                var connections = await ListConnectionsAsync(sessionId, CancellationToken.None);
+                if (connections?.FirstOrDefault(c => !c.IsActive && c.ServerData?.Contains(needle, StringComparison.Ordinal) == true) is { } orphan)
+                {
+                    await DeleteConnectionAsync(sessionId, orphan.Id, CancellationToken.None);
+                    LogOrphanRemoved(orphan.Id, sessionId);
+                    return;
+                }
+            }
+            catch (Exception e) when (e is OpenViduException or OpenViduUnavailableException)
+            {
+                LogOrphanCheckFailed(e, sessionId);
+            }
+        }
+    }
 
     /// <summary>GET /sessions/{id}/connection/{cid}; null when the session (400) or the connection (404) is unknown.</summary>
     public async Task<OpenViduConnection?> GetConnectionAsync(string sessionId, string connectionId, CancellationToken cancellationToken = default)
@@ -219,12 +290,12 @@ public sealed partial class OpenViduClient(HttpClient http, IOptions<OpenViduOpt
         {
             return await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
         }
-        catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or BrokenCircuitException
+        catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or RateLimiterRejectedException
                                    || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            LogUnavailable(e, method.Method, path);
-            throw new OpenViduUnavailableException(
-                $"The video service (OpenVidu at {options.Value.BaseUri.GetLeftPart(UriPartial.Authority)}) is not answering. Try again in a moment.", e);
+            // The address is for the operator's log only: the message reaches users and anonymous API callers.
+            LogUnavailable(e, method.Method, options.Value.BaseUri.GetLeftPart(UriPartial.Authority), path);
+            throw new OpenViduUnavailableException("The video service (OpenVidu) is not answering. Try again in a moment.", e);
         }
     }
 
@@ -305,8 +376,14 @@ public sealed partial class OpenViduClient(HttpClient http, IOptions<OpenViduOpt
 
     private static string Bool(bool value) => value ? "true" : "false";
 
-    [LoggerMessage(EventId = 2000, Level = LogLevel.Error, Message = "OpenVidu is unavailable ({Method} {Path})")]
-    private partial void LogUnavailable(Exception exception, string method, string path);
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Error, Message = "OpenVidu at {Address} is unavailable ({Method} {Path})")]
+    private partial void LogUnavailable(Exception exception, string method, string address, string path);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Revoked connection {ConnectionId} in {SessionId}: OpenVidu created it after the app had stopped waiting")]
+    private partial void LogOrphanRemoved(string connectionId, string sessionId);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Could not check {SessionId} for a connection created after a timeout; it may stay pending at OpenVidu")]
+    private partial void LogOrphanCheckFailed(Exception exception, string sessionId);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "OpenVidu answered {Status} to {Path}: {Message}")]
     private partial void LogError(int status, string path, string message);

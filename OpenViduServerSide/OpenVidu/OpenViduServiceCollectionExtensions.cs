@@ -1,5 +1,7 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Polly;
 using OpenViduServerSide.OpenVidu;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -39,13 +41,22 @@ public static class OpenViduServiceCollectionExtensions
             {
                 var timeout = sp.GetRequiredService<IOptions<OpenViduOptions>>().Value.Timeout;
                 resilience.TotalRequestTimeout.Timeout = timeout;
-                resilience.AttemptTimeout.Timeout = timeout < TimeSpan.FromSeconds(3) ? timeout : TimeSpan.FromSeconds(3);
+                // GETs are retried, so each attempt gets a slice of the total; POST and DELETE get one attempt, and
+                // cutting it short would report "unavailable" for a create OpenVidu is still carrying out.
+                var safeAttempt = timeout < TimeSpan.FromSeconds(3) ? timeout : TimeSpan.FromSeconds(3);
+                resilience.AttemptTimeout.Timeout = safeAttempt;
+                resilience.AttemptTimeout.TimeoutGenerator = args =>
+                    ValueTask.FromResult(IsRetried(args.Context.GetRequestMessage()?.Method) ? safeAttempt : timeout);
                 resilience.Retry.Delay = TimeSpan.FromMilliseconds(200);
                 // Creating sessions and connections is not idempotent (a retry could mint a second token): only GETs are retried.
                 resilience.Retry.DisableForUnsafeHttpMethods();
             });
 
         services.AddHealthChecks().AddCheck<OpenViduHealthCheck>("openvidu", tags: ["ready"]);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<WebhookRefusals>();
         return builder;
     }
+
+    private static bool IsRetried(HttpMethod? method) => method == HttpMethod.Get || method == HttpMethod.Head;
 }

@@ -28,7 +28,7 @@ public static partial class WebhookEndpoints
         var logger = loggers.CreateLogger(typeof(WebhookEndpoints).FullName!);
         if (!IsAuthentic(context.Request, options.Value.Webhook))
         {
-            LogUnauthenticated(logger, context.Connection.RemoteIpAddress?.ToString() ?? "?");
+            context.RequestServices.GetRequiredService<WebhookRefusals>().Refused(context.Connection.RemoteIpAddress?.ToString() ?? "?");
             // With a body, so the app's status-code pages leave the answer alone.
             return Results.Problem(statusCode: 401, title: "The webhook authentication header is missing or wrong.");
         }
@@ -74,9 +74,6 @@ public static partial class WebhookEndpoints
         var actual = request.Headers[expected.HeaderName].ToString();
         return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(actual), Encoding.UTF8.GetBytes(expected.HeaderValue));
     }
-
-    [LoggerMessage(EventId = 2100, Level = LogLevel.Warning, Message = "Refused a webhook from {RemoteIp}: the authentication header is missing or wrong")]
-    private static partial void LogUnauthenticated(ILogger logger, string remoteIp);
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Refused a malformed webhook: {Problem}")]
     private static partial void LogMalformed(ILogger logger, string problem);

@@ -382,6 +382,10 @@ internal sealed class AppProcess : IDisposable
         start.Environment["OpenVidu__Secret"] = emulator.Secret;
         // The load generator is one script minting as fast as it can: lift the per-user budget it measures past.
         start.Environment["Calls__MintsPerUserPerMinute"] = "100000";
+        start.Environment["RateLimits__ConnectionsPerUserPerMinute"] = "100000";
+        start.Environment["RateLimits__ConnectionsPerAddressPerMinute"] = "100000";
+        start.Environment["RateLimits__SignInPerAddressPerMinute"] = "100000";
+        start.Environment["Seed__AllowDemoUsersOutsideDevelopment"] = "true";
         foreach (var setting in options.AppSettings)
         {
             var at = setting.IndexOf('=', StringComparison.Ordinal);

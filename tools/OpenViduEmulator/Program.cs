@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using OpenViduEmulator;
 
@@ -11,13 +12,18 @@ var options = EmulatorConfiguration.FromConfiguration(configuration) with
 await using var emulator = await OpenViduEmulatorServer.StartAsync(options);
 Console.WriteLine($"OpenVidu 2.32.2 emulator listening on {emulator.BaseUrl} (secret {options.Secret}); Ctrl+C to stop.");
 
+// The signals end the wait and the emulator is disposed normally (exit code 0). SIGTERM is what containers and CI send;
+// ProcessExit alone never fired for it, because the runtime only raises it once the process is already exiting.
 var stop = new TaskCompletionSource();
-Console.CancelKeyPress += (_, e) =>
+void RequestStop(PosixSignalContext context)
 {
-    e.Cancel = true;
+    context.Cancel = true;
     stop.TrySetResult();
-};
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.TrySetResult();
+}
+
+using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, RequestStop);
+using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, RequestStop);
+using var onQuit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, RequestStop);
 await stop.Task;
 
 // The tests reference this project and the app; keep this Program out of their way (.NET 10 makes it public by default).

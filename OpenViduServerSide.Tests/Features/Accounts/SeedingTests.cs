@@ -81,6 +81,63 @@ public sealed class SeedingTests
         await LoginFlow.SignInAsync(client, "carol", "Carol-pass-1");
     }
 
+    [Fact]
+    public async Task DemoUsersOutsideDevelopmentStopTheAppUnlessExplicitlyAcknowledged()
+    {
+        await using var app = new AppFactory(settings: new Dictionary<string, string?> { ["Seed:AllowDemoUsersOutsideDevelopment"] = "false" });
+
+        var error = Assert.ThrowsAny<Exception>(() => app.Server);
+
+        var messages = string.Join(" | ", Flatten(error).Select(e => e.Message));
+        Assert.Contains("Seed:DemoUsers", messages, StringComparison.Ordinal);
+        Assert.Contains("Seed:AllowDemoUsersOutsideDevelopment", messages, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TurningDemoModeOffLocksTheDemoAccountsThatStillHaveTheDemoPassword()
+    {
+        var path = TempDatabase.NewPath();
+        await using (var demo = new AppFactory(path))
+        {
+            _ = demo.Server;
+            await using var scope = demo.Services.CreateAsyncScope();
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+            var changed = await users.FindByNameAsync("publisher2");
+            Assert.NotNull(changed);
+            Assert.True((await users.ChangePasswordAsync(changed, "pass", "A-real-pass-2")).Succeeded);
+        }
+
+        await using var production = new AppFactory(path, new Dictionary<string, string?> { ["Seed:DemoUsers"] = "false" });
+        var client = production.CreateBrowserLikeClient();
+
+        using var refused = await LoginFlow.PostLoginAsync(client, "admin", "pass");
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        await LoginFlow.SignInAsync(production.CreateBrowserLikeClient(), "publisher2", "A-real-pass-2");
+        await using var check = production.Services.CreateAsyncScope();
+        var after = check.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        foreach (var (userName, _) in IdentitySeeder.DemoUsers.Where(u => u.UserName != "publisher2"))
+        {
+            Assert.True(await after.IsLockedOutAsync((await after.FindByNameAsync(userName))!), userName);
+        }
+
+        Assert.False(await after.IsLockedOutAsync((await after.FindByNameAsync("publisher2"))!));
+    }
+
+    private static IEnumerable<Exception> Flatten(Exception error)
+    {
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            yield return e;
+            if (e is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions.SelectMany(Flatten))
+                {
+                    yield return inner;
+                }
+            }
+        }
+    }
+
     private static async Task<string[]> RolesOf(UserManager<ApplicationUser> users, string userName)
     {
         var user = await users.FindByNameAsync(userName);

@@ -22,7 +22,12 @@ public static class AccountsServiceCollectionExtensions
     public static IHostApplicationBuilder AddAccounts(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<SeedOptions>().BindConfiguration(SeedOptions.Section);
+        var development = builder.Environment.IsDevelopment();
+        services.AddOptions<SeedOptions>().BindConfiguration(SeedOptions.Section)
+            .Validate(o => !o.DemoUsers || development || o.AllowDemoUsersOutsideDevelopment,
+                "Seed:DemoUsers=true creates accounts whose password is 'pass', and this is not the Development environment. " +
+                "Turn it off (Seed__DemoUsers=false), or for a throwaway demo also set Seed:AllowDemoUsersOutsideDevelopment=true.")
+            .ValidateOnStart();
 
         services.AddCascadingAuthenticationState();
         services.AddScoped<IdentityRedirectManager>();

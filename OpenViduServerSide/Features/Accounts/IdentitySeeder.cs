@@ -43,6 +43,10 @@ internal sealed partial class IdentitySeeder(
 
             LogDemoUsers();
         }
+        else
+        {
+            await LockLeftoverDemoUsersAsync();
+        }
 
         if (!string.IsNullOrWhiteSpace(seed.AdminUserName) && !string.IsNullOrEmpty(seed.AdminPassword))
         {
@@ -51,6 +55,29 @@ internal sealed partial class IdentitySeeder(
         else if ((await userManager.GetUsersInRoleAsync(Roles.Admin)).Count == 0)
         {
             LogNoAdmin();
+        }
+    }
+
+    /// <summary>
+    /// Demo mode turned off does not remove what it created: a demo account still on the password everyone knows is
+    /// locked until an administrator unlocks it (after giving it a real password). Accounts whose password was changed stay.
+    /// </summary>
+    private async Task LockLeftoverDemoUsersAsync()
+    {
+        foreach (var (userName, _) in DemoUsers)
+        {
+            if (await userManager.FindByNameAsync(userName) is not { } user
+                || Lockouts.IsUntilUnlocked(user.LockoutEnd)
+                || !await userManager.CheckPasswordAsync(user, DemoPassword))
+            {
+                continue;
+            }
+
+            Check(await userManager.SetLockoutEnabledAsync(user, true), $"enable lockout for {userName}");
+            Check(await userManager.SetLockoutEndDateAsync(user, Lockouts.UntilUnlocked), $"lock {userName}");
+            // A new stamp ends the sessions it already has once they are revalidated.
+            Check(await userManager.UpdateSecurityStampAsync(user), $"renew the security stamp of {userName}");
+            LogDemoUserLocked(userName);
         }
     }
 
@@ -92,6 +119,9 @@ internal sealed partial class IdentitySeeder(
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Demo users are enabled (Seed:DemoUsers=true); every one of them has the password 'pass'")]
     private partial void LogDemoUsers();
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Locked demo user {UserName}: demo users are off (Seed:DemoUsers=false) and it still has the demo password. An admin can unlock it after resetting its password")]
+    private partial void LogDemoUserLocked(string userName);
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "No user has the Admin role. Set Seed:AdminUserName and Seed:AdminPassword (for example the environment variables Seed__AdminUserName and Seed__AdminPassword) and restart to create one")]
     private partial void LogNoAdmin();

@@ -39,6 +39,12 @@ public sealed class EmulatorControls
     /// <summary>The next <paramref name="count"/> REST requests answer <paramref name="statusCode"/> with an error body.</summary>
     public void FailNext(int count, int statusCode) => _faults.FailNext(count, statusCode);
 
+    /// <summary>
+    /// The next <paramref name="count"/> REST requests are carried out at once but answered only after
+    /// <paramref name="delay"/>, even when the client has given up: a slow OpenVidu that still creates what it was asked for.
+    /// </summary>
+    public void DelayNextAnswers(int count, TimeSpan delay) => _faults.DelayNextAnswers(count, delay);
+
     /// <summary>True between <see cref="GoDownAsync"/> and <see cref="GoUpAsync"/>.</summary>
     public bool IsDown => _server.IsDown;
 

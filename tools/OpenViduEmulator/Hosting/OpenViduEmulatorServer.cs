@@ -142,6 +142,9 @@ public sealed class OpenViduEmulatorServer : IAsyncDisposable
         });
         builder.Services.AddRoutingCore();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        // The listener comes and goes (GoDown/GoUp) inside a longer-lived emulator, so it must not own the process's
+        // signals: the default console lifetime swallowed SIGTERM to stop only this listener, and the process hung.
+        builder.Services.AddSingleton<IHostLifetime, ListenerLifetime>();
         _options.ConfigureLogging?.Invoke(builder.Logging);
 
         var app = builder.Build();
@@ -162,4 +165,12 @@ public sealed class OpenViduEmulatorServer : IAsyncDisposable
         _loggerFactory.Dispose();
         _hostGate.Dispose();
     }
+}
+
+/// <summary>A host lifetime that leaves SIGTERM, SIGINT and SIGQUIT to whoever owns the process.</summary>
+internal sealed class ListenerLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

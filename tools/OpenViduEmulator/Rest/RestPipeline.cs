@@ -64,9 +64,39 @@ internal static class RestPipeline
                 return;
             }
 
+            if (faults.TakeAnswerDelay() is { } answerDelay)
+            {
+                // OpenVidu does the work, then answers late: the client may give up, but what it asked for exists.
+                await AnswerLateAsync(ctx, next, answerDelay);
+                return;
+            }
+
             await next(ctx);
         });
         return app;
+    }
+
+    private static async Task AnswerLateAsync(HttpContext ctx, RequestDelegate next, TimeSpan delay)
+    {
+        var original = ctx.Response.Body;
+        await using var buffer = new MemoryStream();
+        ctx.Response.Body = buffer;
+        try
+        {
+            // Not tied to RequestAborted: the work must complete even when the client hangs up.
+            await next(ctx);
+            await Task.Delay(delay, CancellationToken.None);
+        }
+        finally
+        {
+            ctx.Response.Body = original;
+        }
+
+        if (!ctx.RequestAborted.IsCancellationRequested)
+        {
+            buffer.Position = 0;
+            await buffer.CopyToAsync(original, ctx.RequestAborted);
+        }
     }
 
     /// <summary>SUPPORT_DEPRECATED_API=true: /api/**, /config/** and /cdr/** are served as /openvidu/api/**.</summary>
@@ -91,6 +121,8 @@ internal sealed class RestFaults
     private TimeSpan _latency;
     private int _failuresLeft;
     private int _failureStatus;
+    private int _lateAnswersLeft;
+    private TimeSpan _lateAnswerDelay;
 
     public TimeSpan Latency
     {
@@ -117,6 +149,30 @@ internal sealed class RestFaults
         {
             _failuresLeft = count;
             _failureStatus = statusCode;
+        }
+    }
+
+    public void DelayNextAnswers(int count, TimeSpan delay)
+    {
+        lock (_gate)
+        {
+            _lateAnswersLeft = count;
+            _lateAnswerDelay = delay;
+        }
+    }
+
+    /// <summary>How long to hold this request's answer after doing its work, or null to answer at once.</summary>
+    public TimeSpan? TakeAnswerDelay()
+    {
+        lock (_gate)
+        {
+            if (_lateAnswersLeft <= 0)
+            {
+                return null;
+            }
+
+            _lateAnswersLeft--;
+            return _lateAnswerDelay;
         }
     }
 
