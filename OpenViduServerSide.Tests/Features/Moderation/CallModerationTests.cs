@@ -115,6 +115,18 @@ public sealed class CallModerationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_removal_reason_longer_than_the_limit_is_refused_and_nobody_is_removed()
+    {
+        var (bob, _) = await JoinAsync("Class", "publisher2", "Bob");
+
+        var result = await Moderation.RemoveAsync(User("admin", "Admin"), "Class", bob.ConnectionId, new string('x', CallModeration.MaxTextLength + 1), Ct);
+
+        Assert.False(result.Succeeded);
+        Assert.Equal($"Keep the reason to {CallModeration.MaxTextLength} characters.", result.Message);
+        Assert.NotNull(app.Emulator.Controls.Snapshot().FindConnection(bob.ConnectionId));
+    }
+
+    [Fact]
     public async Task Removing_someone_who_already_left_says_so()
     {
         var (bob, bobTab) = await JoinAsync("Class", "publisher2", "Bob");

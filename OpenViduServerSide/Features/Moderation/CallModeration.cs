@@ -30,6 +30,9 @@ public sealed partial class CallModeration(
     TimeProvider clock,
     ILogger<CallModeration> logger)
 {
+    /// <summary>The longest reason or message a moderator may send (the dialogs count down from it).</summary>
+    public const int MaxTextLength = 500;
+
     /// <summary>Signal types the call page understands (sent as "signal:…" so browser listeners fire, contract P8).</summary>
     public static class Signals
     {
@@ -82,6 +85,13 @@ public sealed partial class CallModeration(
         if (await RefuseAsync(actor, sessionName, cancellationToken) is { } refused)
         {
             return refused;
+        }
+
+        // The dialog limits the reason too, but only the server's check holds for every caller.
+        reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
+        if (reason is { Length: > MaxTextLength })
+        {
+            return ModerationResult.Refused($"Keep the reason to {MaxTextLength} characters.");
         }
 
         if (directory.FindParticipant(sessionName, connectionId) is not { } target)
@@ -201,9 +211,9 @@ public sealed partial class CallModeration(
         }
 
         var text = message?.Trim() ?? "";
-        if (text.Length is 0 or > 500)
+        if (text.Length is 0 or > MaxTextLength)
         {
-            return ModerationResult.Refused("Write a message of 1 to 500 characters.");
+            return ModerationResult.Refused($"Write a message of 1 to {MaxTextLength} characters.");
         }
 
         return await GuardAsync(async () =>
