@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Installs what the tests need (Debian Chromium, npm packages, dotnet tools), then runs every test
-# in the solution and ends with one line: "N passed, N failed".
+# Installs what the tests need (Debian's Chromium and Janus, npm packages, dotnet tools), builds, then runs every
+# test in the solution inside a private network namespace (tools/in-media-netns.sh: no packet can leave, and Janus
+# gets the non-loopback interface it needs) and ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")"
 
 log() { printf '==> %s\n' "$*"; }
 
-if ! command -v chromium >/dev/null 2>&1; then
-  log "installing Debian's chromium (Playwright's own browser download is not used)"
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-liberation)   # Playwright's own browser download is not used
+command -v janus >/dev/null 2>&1 || missing+=(janus)                           # the emulator's media plane
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing Debian's ${missing[*]}"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-liberation >/dev/null
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null || exit 1
 fi
 
 for dir in $(git ls-files '*package-lock.json' | xargs -r -n1 dirname); do
@@ -22,10 +26,21 @@ done
 log "dotnet tool restore"
 dotnet tool restore >/dev/null || exit 1
 
+# Built here, where NuGet is reachable; the tests then run where nothing but loopback is.
+log "dotnet build"
+build_log=$(mktemp)
+if ! dotnet build OpenViduServerSide.sln -v q -nologo >"$build_log" 2>&1; then
+  grep -E 'error' "$build_log" | sort -u | head -n 50
+  rm -f "$build_log"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+rm -f "$build_log"
+
 results=$(mktemp)
-log "dotnet test"
+log "dotnet test (in a private network namespace)"
 # --timeout: a hung test must end the run, not CI's clock.
-dotnet test --solution OpenViduServerSide.sln --timeout 30m "$@" 2>&1 | tee "$results" | grep -vE '^\s+(info|warn|dbug|trce): |^\s{6,}'
+tools/in-media-netns.sh dotnet test --solution OpenViduServerSide.sln --no-build --timeout 30m "$@" 2>&1 | tee "$results" | grep -vE '^\s+(info|warn|dbug|trce): |^\s{6,}'
 status=${PIPESTATUS[0]}
 
 # The Microsoft.Testing.Platform summary prints "succeeded: N" and "failed: N"; the last block is the total.

@@ -170,9 +170,9 @@ public sealed class RpcParticipant : IAsyncDisposable
             {
                 await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
             }
-            catch (WebSocketException)
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
             {
-                // Already dropped.
+                // Already dropped by the server (the state said open a moment before): a broken pipe on the close frame.
             }
         }
 
