@@ -158,6 +158,40 @@ public sealed class CallPageTests
     }
 
     [Fact]
+    public async Task A_remote_video_that_never_starts_says_so_on_its_tile_until_it_plays()
+    {
+        await using var h = await CallHarness.StartAsync("publisher1");
+        var page = await h.AliceInTutorialAsync();
+        const string bobData = "{\"clientData\":\"Bob\"}%/%{\"serverData\":\"publisher2\",\"kind\":\"camera\"}";
+        await page.InvokeAsync(() => h.Call.OnStreamCreated(new StreamInfo("str_CAM_Bbbb_con_B", "con_B", bobData, "CAMERA", true, true, true, true)));
+        var bob = () => page.Find("[data-stream-id=str_CAM_Bbbb_con_B]");
+        Assert.NotNull(bob().QuerySelector("[data-testid=tile-connecting]"));
+
+        await page.InvokeAsync(() => h.Call.OnException("NO_STREAM_PLAYING_EVENT", "not playing after 4 s", "str_CAM_Bbbb_con_B"));
+        Assert.Contains("does not start", bob().QuerySelector("[data-testid=tile-stalled]")?.TextContent, StringComparison.Ordinal);
+        Assert.Null(bob().QuerySelector("[data-testid=tile-connecting]"));
+
+        await page.InvokeAsync(() => h.Call.OnStreamPlaying("str_CAM_Bbbb_con_B"));
+        Assert.Null(bob().QuerySelector("[data-testid=tile-stalled]"));
+        Assert.Null(bob().QuerySelector("[data-testid=tile-connecting]"));
+    }
+
+    [Fact]
+    public async Task Ones_own_screen_share_is_local_and_plays_even_before_the_share_call_returns()
+    {
+        await using var h = await CallHarness.StartAsync("publisher1");
+        var page = await h.AliceInTutorialAsync();
+        const string screenData = "{\"clientData\":\"Alice\"}%/%{\"serverData\":\"publisher1\",\"kind\":\"screen\"}";
+
+        // The camera connection sees the screen stream before shareScreen has told the server its connection id.
+        await page.InvokeAsync(() => h.Call.OnStreamCreated(new StreamInfo("str_SCR_Ssss_con_S", "con_S", screenData, "SCREEN", false, true, false, true, IsLocal: true)));
+
+        var tile = page.Find("[data-testid=screen-area] [data-testid=video-tile]");
+        Assert.Equal("publisher1 (you)", tile.QuerySelector("[data-testid=tile-username]")?.TextContent);
+        Assert.Null(tile.QuerySelector("[data-testid=tile-connecting]"));
+    }
+
+    [Fact]
     public async Task Leaving_disconnects_the_browser_and_frees_the_connection()
     {
         await using var h = await CallHarness.StartAsync("publisher1");

@@ -29,7 +29,7 @@ public sealed partial class CallState
         var data = ConnectionData.Parse(stream.ConnectionData);
         var isScreen = stream.TypeOfVideo == "SCREEN" || data.Kind == ConnectionKind.Screen;
         tiles.RemoveAll(t => t.StreamId == stream.StreamId);
-        var isLocal = stream.ConnectionId == screenConnectionId;
+        var isLocal = stream.IsLocal || stream.ConnectionId == screenConnectionId;
         tiles.Add(new VideoTile(stream.StreamId, stream.ConnectionId, data.Nickname, data.UserName, isScreen,
             isLocal, stream.AudioActive, stream.VideoActive, Playing: isLocal));
         return ChangedAsync();
@@ -44,7 +44,7 @@ public sealed partial class CallState
             return Task.CompletedTask;
         }
 
-        tiles[index] = tiles[index] with { Playing = true };
+        tiles[index] = tiles[index] with { Playing = true, Stalled = false };
         return ChangedAsync();
     }
 
@@ -135,10 +135,16 @@ public sealed partial class CallState
     }
 
     [JSInvokable]
-    public Task OnException(string name, string message)
+    public Task OnException(string name, string message, string? streamId = null)
     {
         LogBrowserException(name, message);
-        // NO_STREAM_PLAYING_EVENT only says a remote video has not started yet; a tile shows that already.
+        var stalled = name == "NO_STREAM_PLAYING_EVENT" ? tiles.FindIndex(t => t.StreamId == streamId && !t.Playing) : -1;
+        if (stalled >= 0)
+        {
+            tiles[stalled] = tiles[stalled] with { Stalled = true };
+            return ChangedAsync();
+        }
+
         if (name is "ICE_CONNECTION_FAILED" or "ICE_CONNECTION_DISCONNECTED")
         {
             notice = new CallNotice(NoticeLevel.Warning, "The media connection is having network trouble; some videos may freeze.");

@@ -20,6 +20,8 @@ public sealed record CallNotice(NoticeLevel Level, string Message);
 /// <summary>One video: a camera or a screen, local or remote.</summary>
 /// <param name="Playing">Media arrives. Local streams play at once; a remote one once the browser says so (until then
 /// the tile says it is connecting, rather than showing a black box).</param>
+/// <param name="Stalled">openvidu-browser gave up waiting for this remote video to play (NO_STREAM_PLAYING_EVENT): the
+/// tile says so instead of "connecting" forever; it clears if the video starts after all.</param>
 public sealed record VideoTile(
     string StreamId,
     string ConnectionId,
@@ -29,7 +31,8 @@ public sealed record VideoTile(
     bool IsLocal,
     bool AudioActive,
     bool VideoActive,
-    bool Playing = true);
+    bool Playing = true,
+    bool Stalled = false);
 
 /// <summary>Everything the call page renders, as one immutable value built by <see cref="CallState"/>.</summary>
 public sealed record CallViewModel(

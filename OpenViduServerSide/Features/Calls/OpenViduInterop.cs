@@ -11,6 +11,7 @@ public sealed record ScreenShareResult(string? ConnectionId, string? StreamId, J
 
 public sealed record JsError(string Name, string Message);
 
+/// <param name="IsLocal">This tab's own stream (its screen share, seen through the camera connection).</param>
 public sealed record StreamInfo(
     string StreamId,
     string ConnectionId,
@@ -19,7 +20,8 @@ public sealed record StreamInfo(
     bool HasAudio,
     bool HasVideo,
     bool AudioActive,
-    bool VideoActive);
+    bool VideoActive,
+    bool IsLocal = false);
 
 /// <summary>
 /// The browser did not do what was asked: the tab is gone (<see cref="JSDisconnectedException"/>), the script failed

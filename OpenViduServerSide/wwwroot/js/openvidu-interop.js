@@ -31,8 +31,9 @@ function errorInfo(error) {
   return { name: error?.name ?? String(error?.code ?? 'ERROR'), message: error?.message ?? String(error) };
 }
 
-function streamInfo(stream) {
+function streamInfo(stream, isLocal = false) {
   return {
+    isLocal,
     streamId: stream.streamId,
     connectionId: stream.connection.connectionId,
     connectionData: stream.connection.data ?? '',
@@ -60,14 +61,15 @@ function wireCameraSession(session) {
   session.on('connectionDestroyed', e => notify('OnConnectionDestroyed', e.connection.connectionId, e.reason ?? ''));
   session.on('streamCreated', e => {
     // Our own screen comes back as a remote stream of our screen connection: show the local capture instead.
-    if (screen && e.stream.connection.connectionId === screen.session.connection?.connectionId) {
+    const ownScreen = !!screen && e.stream.connection.connectionId === screen.session.connection?.connectionId;
+    if (ownScreen) {
       register(e.stream.streamId, screen.publisher);
     } else {
       const subscriber = session.subscribe(e.stream, undefined);
       subscriber.on('streamPlaying', () => notify('OnStreamPlaying', e.stream.streamId));
       register(e.stream.streamId, subscriber);
     }
-    notify('OnStreamCreated', streamInfo(e.stream));
+    notify('OnStreamCreated', streamInfo(e.stream, ownScreen));
   });
   session.on('streamDestroyed', e => {
     managers.delete(e.stream.streamId);
@@ -81,7 +83,8 @@ function wireCameraSession(session) {
   session.on('signal', e => notify('OnSignal', e.type ?? '', e.data ?? '', e.from?.connectionId ?? null));
   session.on('reconnecting', () => notify('OnReconnecting'));
   session.on('reconnected', () => notify('OnReconnected'));
-  session.on('exception', e => notify('OnException', e.name ?? '', e.message ?? ''));
+  // NO_STREAM_PLAYING_EVENT comes from a subscriber (its origin): say which stream, so its tile can tell.
+  session.on('exception', e => notify('OnException', e.name ?? '', e.message ?? '', e.origin?.stream?.streamId ?? null));
   session.on('sessionDisconnected', e => {
     const unexpected = e.reason !== 'disconnect';
     camera = null;
