@@ -32,4 +32,27 @@ public sealed class AppPage(IPage page)
     public ILocator ScreenTiles => Page.GetByTestId("screen-area").GetByTestId("video-tile");
 
     public ILocator Participants => Page.GetByTestId("participant");
+
+    public ILocator MainVideo => Page.GetByTestId("main-video").GetByTestId("video-tile");
+
+    // Frames the <video> element itself presented (decoded and shown), counted from the first look of this wait.
+    private const string FramesRising = """
+        ([video, key, wanted]) => {
+          if (!video.isConnected || video.videoWidth === 0) return false;
+          const frames = video.getVideoPlaybackQuality().totalVideoFrames;
+          video[key] ??= frames;
+          return frames - video[key] >= wanted;
+        }
+        """;
+
+    /// <summary>
+    /// Waits until the tile's video decodes real frames: a width, and <paramref name="frames"/> more frames presented
+    /// than when the wait began (so a frozen picture does not count). Returns the element's frame count then.
+    /// </summary>
+    public async Task<int> ExpectFramesAsync(ILocator tile, int frames = 10)
+    {
+        var video = await tile.Locator("video").First.ElementHandleAsync();
+        await Page.WaitForFunctionAsync(FramesRising, new object[] { video, $"__frames{Guid.NewGuid():N}", frames }, new() { Timeout = 30_000 });
+        return await video.EvaluateAsync<int>("v => v.getVideoPlaybackQuality().totalVideoFrames");
+    }
 }

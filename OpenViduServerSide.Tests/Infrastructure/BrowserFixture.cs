@@ -30,6 +30,8 @@ public sealed class BrowserFixture : IAsyncLifetime
                 "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                 // getDisplayMedia: pick the first source without asking (there is no one to ask).
                 "--auto-select-desktop-capture-source=Entire screen", "--auto-accept-this-tab-capture",
+                // Real media (Janus behind the emulator) runs on loopback addresses only.
+                "--allow-loopback-in-peer-connection",
             ],
         });
     }

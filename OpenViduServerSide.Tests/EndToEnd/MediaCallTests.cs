@@ -1,0 +1,130 @@
+using Microsoft.Playwright;
+using OpenViduEmulator;
+using OpenViduServerSide.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace OpenViduServerSide.Tests.EndToEnd;
+
+/// <summary>
+/// Real video between real Chromium pages: the emulator routes WebRTC through Janus (run inside the network namespace
+/// test.sh makes, tools/in-media-netns.sh). Every remote tile must decode frames, measured in the page.
+/// At most three pages at once: what two cores carry.
+/// </summary>
+public sealed class MediaCallTests(BrowserFixture browsers) : IAsyncLifetime
+{
+    private readonly List<IBrowserContext> contexts = [];
+    private LiveApp app = default!;
+
+    public async ValueTask InitializeAsync() =>
+        app = await LiveApp.StartAsync(emulatorOptions: new EmulatorOptions { MediaPlane = MediaPlane.Janus });
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var context in contexts)
+        {
+            await context.DisposeAsync();
+        }
+
+        await app.DisposeAsync();
+    }
+
+    private async Task<AppPage> JoinAsync(string userName, string nickname, string call = "Media")
+    {
+        var context = await browsers.NewContextAsync(app.BaseUrl);
+        contexts.Add(context);
+        var page = new AppPage(await context.NewPageAsync());
+        await page.SignInAsync(userName);
+        await page.JoinAsync(call, nickname);
+        return page;
+    }
+
+    [Fact]
+    public async Task Two_publishers_and_a_subscriber_decode_each_others_video_and_a_clicked_tile_plays_as_main()
+    {
+        var alice = await JoinAsync("publisher1", "Alice");
+        var carol = await JoinAsync("publisher2", "Carol");
+        var bob = await JoinAsync("subscriber", "Bob");
+
+        var frames = new[]
+        {
+            await alice.ExpectFramesAsync(alice.Tile("Carol")),
+            await carol.ExpectFramesAsync(carol.Tile("Alice")),
+            await bob.ExpectFramesAsync(bob.Tile("Alice")),
+            await bob.ExpectFramesAsync(bob.Tile("Carol")),
+        };
+        TestContext.Current.SendDiagnosticMessage($"Frames presented on remote tiles: {string.Join(", ", frames)}");
+
+        // The subscriber publishes nothing: no tile of Bob's anywhere, the placeholder on his own page.
+        await Expect(bob.Page.GetByTestId("subscriber-placeholder")).ToBeVisibleAsync();
+        await Expect(alice.Tile("Bob")).ToHaveCountAsync(0);
+        await Expect(bob.Tile("Bob")).ToHaveCountAsync(0);
+        // A tile whose media plays never says it is connecting.
+        await Expect(bob.Page.GetByTestId("tile-connecting")).ToHaveCountAsync(0);
+        await Expect(bob.Page.GetByTestId("tile-stalled")).ToHaveCountAsync(0);
+
+        await bob.Tile("Carol").ClickAsync();
+        await Expect(bob.MainVideo.GetByTestId("tile-nickname")).ToHaveTextAsync("Carol");
+        await bob.ExpectFramesAsync(bob.MainVideo);
+        await bob.Page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("media-subscriber-sees-two-publishers") });
+    }
+
+    [Fact]
+    public async Task A_shared_screen_decodes_on_the_other_page_and_stopping_it_either_way_removes_it()
+    {
+        var alice = await JoinAsync("publisher1", "Alice");
+        var bob = await JoinAsync("subscriber", "Bob");
+        await bob.ExpectFramesAsync(bob.Tile("Alice"));
+
+        await alice.Page.GetByTestId("toggle-screen").ClickAsync();
+        await bob.ExpectFramesAsync(bob.ScreenTiles);
+        // Alice's own screen tile plays and says it is hers.
+        await Expect(alice.ScreenTiles.GetByTestId("tile-username")).ToHaveTextAsync("publisher1 (you)");
+        await alice.ExpectFramesAsync(alice.ScreenTiles);
+        await bob.Page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("media-subscriber-sees-screen") });
+
+        // The app's button.
+        await alice.Page.GetByTestId("toggle-screen").ClickAsync();
+        await Expect(bob.ScreenTiles).ToHaveCountAsync(0);
+        await Expect(alice.ScreenTiles).ToHaveCountAsync(0);
+
+        // Sharing again works, and the browser's own "Stop sharing" (the capture track ends) removes it everywhere.
+        await alice.Page.GetByTestId("toggle-screen").ClickAsync();
+        await bob.ExpectFramesAsync(bob.ScreenTiles);
+        await alice.Page.EvaluateAsync("() => document.querySelector('[data-testid=screen-area] video').srcObject.getVideoTracks()[0].dispatchEvent(new Event('ended'))");
+        await Expect(bob.ScreenTiles).ToHaveCountAsync(0);
+        await Expect(alice.Page.GetByTestId("toggle-screen")).ToHaveTextAsync("Share screen");
+    }
+
+    [Fact]
+    public async Task A_camera_turned_off_shows_the_placeholder_elsewhere_and_turned_on_again_plays()
+    {
+        var alice = await JoinAsync("publisher1", "Alice");
+        var bob = await JoinAsync("subscriber", "Bob");
+        await bob.ExpectFramesAsync(bob.Tile("Alice"));
+
+        await alice.Page.GetByTestId("toggle-camera").ClickAsync();
+        await Expect(bob.Tile("Alice").Locator(".camera-off")).ToHaveCountAsync(1);
+
+        await alice.Page.GetByTestId("toggle-camera").ClickAsync();
+        await Expect(bob.Tile("Alice").Locator(".camera-off")).ToHaveCountAsync(0);
+        await bob.ExpectFramesAsync(bob.Tile("Alice"));
+    }
+
+    [Fact]
+    public async Task A_moderators_stop_camera_stops_the_video_on_every_page()
+    {
+        var moderator = await JoinAsync("moderator", "Teacher");
+        var alice = await JoinAsync("publisher1", "Alice");
+        var bob = await JoinAsync("subscriber", "Bob");
+        await bob.ExpectFramesAsync(bob.Tile("Alice"));
+        await moderator.ExpectFramesAsync(moderator.Tile("Alice"));
+
+        await moderator.Participants.Filter(new() { HasText = "publisher1" }).GetByTestId("stop-stream").ClickAsync();
+
+        await Expect(bob.Tile("Alice")).ToHaveCountAsync(0);
+        await Expect(moderator.Tile("Alice")).ToHaveCountAsync(0);
+        await Expect(alice.Page.GetByTestId("call-notice")).ToContainTextAsync("camera");
+        // Alice stays in the call and still sees the teacher.
+        await alice.ExpectFramesAsync(alice.Tile("Teacher"));
+    }
+}
