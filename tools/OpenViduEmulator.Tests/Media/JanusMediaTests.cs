@@ -84,7 +84,7 @@ public sealed class JanusMediaTests(MediaBrowserFixture browser) : IAsyncLifetim
     public async Task RestForceUnpublish_RemovesTheStream_AndARepublishedStreamIsDecodedAgain()
     {
         var sessionId = await Room.Http.CreateSessionAsync("media-force");
-        var (a, _) = await JoinAsync(sessionId, "alice");
+        var (a, aId) = await JoinAsync(sessionId, "alice");
         var (b, _) = await JoinAsync(sessionId, "bob");
         var first = await PublishAsync(a);
         await WaitForFramesAsync(b, first, "bob decodes alice's first stream");
@@ -98,6 +98,39 @@ public sealed class JanusMediaTests(MediaBrowserFixture browser) : IAsyncLifetim
         var second = await PublishAsync(a);
         Assert.NotEqual(first, second);
         await WaitForFramesAsync(b, second, "bob decodes alice's republished stream");
+
+        // REST eviction of the publisher, then REST close of the session.
+        using var evicted = await Room.Http.DeleteAsync($"openvidu/api/sessions/{sessionId}/connection/{aId}", Ct);
+        Assert.Equal(HttpStatusCode.NoContent, evicted.StatusCode);
+        await WaitForEventAsync(b, "streamDestroyed", "streamId", second);
+        Assert.Equal("forceDisconnectByServer", await b.EvaluateAsync<string>("id => window.events.find(e => e.type === 'streamDestroyed' && e.streamId === id).reason", second));
+        using var closed = await Room.Http.DeleteAsync($"openvidu/api/sessions/{sessionId}", Ct);
+        Assert.Equal(HttpStatusCode.NoContent, closed.StatusCode);
+        await WaitForEventAsync(b, "sessionDisconnected", "reason", "sessionClosedByServer");
+    }
+
+    [Fact]
+    public async Task Unsubscribe_Resubscribe_AndBothKindsOfReconnectStream_KeepTheVideoFlowing()
+    {
+        var sessionId = await Room.Http.CreateSessionAsync("media-reconnect");
+        var (a, _) = await JoinAsync(sessionId, "alice");
+        var (b, bId) = await JoinAsync(sessionId, "bob");
+        var stream = await PublishAsync(a);
+        var first = await WaitForFramesAsync(b, stream, "bob decodes alice");
+
+        // unsubscribeFromVideo detaches bob's Janus subscriber handle; a new subscription gets a new one.
+        await b.EvaluateAsync("id => window.unsubscribeFrom(id)", stream);
+        await Room.Controls.WaitForAsync(s => s.FindConnection(bId)!.SubscribedStreamIds.Count == 0, Wait, Ct);
+        await b.EvaluateAsync("id => window.subscribeTo(id)", stream);
+        var resubscribed = await WaitForFramesAsync(b, stream, "bob decodes alice after unsubscribe + subscribe", notPc: first.Pc);
+
+        // Subscriber reconnection: prepareReceiveVideoFrom {reconnect: true}, then reconnectStream with the answer.
+        await b.EvaluateAsync("id => window.reconnectSubscriber(id)", stream);
+        var reconnected = await WaitForFramesAsync(b, stream, "bob decodes alice after reconnecting his subscriber", notPc: resubscribed.Pc);
+
+        // Publisher reconnection: reconnectStream with a new offer; bob is moved over by forciblyReconnectSubscriber.
+        await a.EvaluateAsync("() => window.reconnectPublisher()");
+        await WaitForFramesAsync(b, stream, "bob decodes alice after she reconnected her publisher", notPc: reconnected.Pc);
     }
 
     private async Task<(IPage Page, string ConnectionId)> JoinAsync(string sessionId, string name)
@@ -121,26 +154,27 @@ public sealed class JanusMediaTests(MediaBrowserFixture browser) : IAsyncLifetim
     /// Waits until the page's subscriber of <paramref name="streamId"/> shows video and has decoded frames, then until
     /// <see cref="MoreFrames"/> more were decoded; writes the counts and the frame rate to the test output.
     /// </summary>
-    private static async Task<(int Width, int Frames)> WaitForFramesAsync(IPage page, string streamId, string what, int after = 0)
+    private static async Task<(int Width, int Frames, int Pc)> WaitForFramesAsync(IPage page, string streamId, string what, int after = 0, int notPc = 0)
     {
-        await WaitForDecodedAsync(page, streamId, after + 1);
+        await WaitForDecodedAsync(page, streamId, after + 1, notPc);
         var first = await page.EvaluateAsync<JsonElement>("id => window.media[id]", streamId);
         var firstFrames = first.GetProperty("framesDecoded").GetInt32();
-        await WaitForDecodedAsync(page, streamId, firstFrames + MoreFrames);
+        var pc = first.GetProperty("pc").GetInt32();
+        await WaitForDecodedAsync(page, streamId, firstFrames + MoreFrames, notPc);
         var second = await page.EvaluateAsync<JsonElement>("id => window.media[id]", streamId);
         var frames = second.GetProperty("framesDecoded").GetInt32();
         var seconds = (second.GetProperty("at").GetDouble() - first.GetProperty("at").GetDouble()) / 1000;
         var width = second.GetProperty("videoWidth").GetInt32();
         TestContext.Current.TestOutputHelper?.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{what}: {width}x{second.GetProperty("videoHeight").GetInt32()}, framesDecoded {firstFrames} -> {frames} in {seconds:F1} s ({(frames - firstFrames) / seconds:F1} fps), ICE {second.GetProperty("ice").GetString()}"));
+            $"{what}: PC #{pc}, {width}x{second.GetProperty("videoHeight").GetInt32()}, framesDecoded {firstFrames} -> {frames} in {seconds:F1} s ({(frames - firstFrames) / seconds:F1} fps), ICE {second.GetProperty("ice").GetString()}"));
         Assert.True(frames > firstFrames, $"{what}: framesDecoded did not rise ({firstFrames} -> {frames})");
-        return (width, frames);
+        return (width, frames, pc);
     }
 
-    private static async Task WaitForDecodedAsync(IPage page, string streamId, int frames) =>
+    private static async Task WaitForDecodedAsync(IPage page, string streamId, int frames, int notPc) =>
         await page.WaitForFunctionAsync(
-            "([id, frames]) => window.decodedAtLeast(id, frames)",
-            new object[] { streamId, frames },
+            "([id, frames, notPc]) => window.decodedAtLeast(id, frames, notPc)",
+            new object[] { streamId, frames, notPc },
             new PageWaitForFunctionOptions { Timeout = (float)Wait.TotalMilliseconds, PollingInterval = 100 });
 
     private static async Task WaitForEventAsync(IPage page, string type, string? key = null, string? value = null) =>

@@ -78,15 +78,29 @@ internal sealed partial class JanusMediaPlane : IMediaPlane
 
     // ---- negotiation ----
 
-    public async Task<string> PublishAsync(string sessionId, string connectionId, string sdpOffer)
+    public Task<string> PublishAsync(string sessionId, string connectionId, string sdpOffer) =>
+        JoinAsPublisherAsync(sessionId, connectionId, sdpOffer);
+
+    /// <summary>
+    /// A new publisher handle with a new feed id. A previous handle of this participant (reconnectStream) is detached:
+    /// openvidu-browser reconnects with a brand-new RTCPeerConnection (new DTLS), which one Janus handle cannot take over.
+    /// </summary>
+    private async Task<string> JoinAsPublisherAsync(string sessionId, string connectionId, string sdpOffer)
     {
         var feed = NewId();
         Task<JanusHandle> attach;
+        Publisher? previous;
         lock (_gate)
         {
             var peer = PeerLocked(connectionId);
+            previous = peer.Publisher;
             attach = AttachAsync(peer);
-            peer.Publisher = new Publisher(feed, attach);
+            peer.Publisher = new Publisher(feed, attach, sessionId);
+        }
+
+        if (previous is not null)
+        {
+            Forget(DetachAsync(previous.Handle));
         }
 
         try
@@ -126,13 +140,9 @@ internal sealed partial class JanusMediaPlane : IMediaPlane
             peer.Subscribers.TryGetValue(publisherId, out existing);
         }
 
-        if (reconnect && existing is not null)
-        {
-            // ICE restart of an existing subscription: Janus makes a new offer on the same handle.
-            var (_, restartJsep) = await (await existing).RequestAsync(new JsonObject { ["request"] = "configure", ["restart"] = true }, null, _disposing.Token);
-            return SdpOf(restartJsep);
-        }
-
+        // A reconnection (reconnect: true) is a new subscription too: openvidu-browser drops its RTCPeerConnection and
+        // makes a new one, so the old handle goes and a new one joins (an ICE restart on the old handle would keep the
+        // old DTLS session, which the new PeerConnection does not have).
         var attach = AttachWhenUpAsync(peer, publisher);
         lock (_gate)
         {
@@ -186,20 +196,15 @@ internal sealed partial class JanusMediaPlane : IMediaPlane
             return null;
         }
 
-        Task<JanusHandle>? attach;
+        string? sessionId;
         lock (_gate)
         {
-            attach = _peers.TryGetValue(connectionId, out var peer) ? peer.Publisher?.Handle : null;
+            sessionId = _peers.TryGetValue(connectionId, out var peer) ? peer.Publisher?.SessionId : null;
         }
 
-        if (attach is null)
-        {
-            throw new JanusException(0, $"{connectionId} is not publishing on Janus");
-        }
-
-        // A new offer with new ICE credentials on the same handle is an ICE restart for Janus.
-        var (_, jsep) = await (await attach).RequestAsync(new JsonObject { ["request"] = "configure" }, Jsep("offer", sdp), _disposing.Token);
-        return SdpOf(jsep);
+        return sessionId is null
+            ? throw new JanusException(0, $"{connectionId} is not publishing on Janus")
+            : await JoinAsPublisherAsync(sessionId, connectionId, sdp);
     }
 
     public async Task AddIceCandidateAsync(string connectionId, string endpointName, JsonObject candidate)
@@ -439,5 +444,5 @@ internal sealed partial class JanusMediaPlane : IMediaPlane
         public Dictionary<string, Task<JanusHandle>> Subscribers { get; } = [];
     }
 
-    private sealed record Publisher(long Feed, Task<JanusHandle> Handle);
+    private sealed record Publisher(long Feed, Task<JanusHandle> Handle, string SessionId);
 }

@@ -484,8 +484,41 @@ internal sealed partial class RpcDispatcher(EmulatorEngine engine, ILogger logge
             if (StillThere(call, me))
             {
                 call.Ok(answer is null ? [] : new JsonObject { ["sdpAnswer"] = answer });
+                if (publisherId is null && Media.ServerOffersToSubscribers && me.Stream is { } stream)
+                {
+                    ReconnectSubscribersOf(me, stream);
+                }
             }
         });
+    }
+
+    /// <summary>
+    /// After a publisher's reconnection the media server has a new publication, so, as OpenVidu does with mediasoup,
+    /// each subscriber gets <c>forciblyReconnectSubscriber {connectionId, streamId, sdpOffer}</c> with a fresh offer;
+    /// openvidu-browser answers it with <c>reconnectStream {stream, sdpString, forciblyReconnect: true}</c>.
+    /// </summary>
+    private void ReconnectSubscribersOf(EmulatedConnection publisher, EmulatedStream stream)
+    {
+        foreach (var subscriber in publisher.Session.ActiveConnections.Where(c => c.Subscriptions.Exists(s => s.StreamId == stream.Id)).ToList())
+        {
+            var offer = Media.PrepareSubscribeAsync(publisher.Session.Id, subscriber.Id, publisher.Id, reconnect: true);
+            _ = offer.ContinueWith(t => engine.Mutate(() =>
+            {
+                if (t.IsCompletedSuccessfully && publisher.Stream == stream && subscriber.Peer is { } peer)
+                {
+                    peer.Notify("forciblyReconnectSubscriber", new JsonObject
+                    {
+                        ["connectionId"] = publisher.Id,
+                        ["streamId"] = stream.Id,
+                        ["sdpOffer"] = t.Result,
+                    });
+                }
+                else if (t.IsFaulted)
+                {
+                    LogMediaFailure(t.Exception!.GetBaseException().Message);
+                }
+            }), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
     }
 
     /// <summary>
