@@ -13,7 +13,7 @@ namespace OpenViduEmulator.Tests.Infrastructure;
 /// Debian's Chromium driven by Playwright, plus a tiny page server for the test page and the official
 /// openvidu-browser bundle. The page is opened as http://localhost:PORT (a secure origin, so getUserMedia works).
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
     private WebApplication? _pageServer;
     private IPlaywright? _playwright;
@@ -22,7 +22,10 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public string PageUrl { get; private set; } = "";
 
-    public async ValueTask InitializeAsync()
+    /// <summary>Chromium flags added to the common ones.</summary>
+    protected virtual IEnumerable<string> ExtraArguments => [];
+
+    public virtual async ValueTask InitializeAsync()
     {
         await NpmPackages.EnsureInstalledAsync();
         _pageServer = await StartPageServerAsync();
@@ -38,6 +41,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             [
                 "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--no-first-run", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                .. ExtraArguments,
             ],
         });
     }
@@ -81,8 +85,9 @@ public sealed class BrowserFixture : IAsyncLifetime
         return app;
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
+        GC.SuppressFinalize(this);
         if (Browser is not null)
         {
             await Browser.DisposeAsync();
@@ -94,4 +99,10 @@ public sealed class BrowserFixture : IAsyncLifetime
             await _pageServer.DisposeAsync();
         }
     }
+}
+
+/// <summary>Chromium for real WebRTC through Janus: ICE may use loopback addresses (127.0.0.1 / 127.0.0.2 on jn0).</summary>
+public sealed class MediaBrowserFixture : BrowserFixture
+{
+    protected override IEnumerable<string> ExtraArguments => ["--allow-loopback-in-peer-connection", "--autoplay-policy=no-user-gesture-required"];
 }

@@ -34,4 +34,32 @@ public sealed record EmulatorOptions
 
     /// <summary>Logging setup for the emulator's own host; null logs nothing.</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+
+    /// <summary>
+    /// What carries the media. <see cref="MediaPlane.FakeSdp"/> (default) answers SDP offers with synthesised SDP and
+    /// no media; <see cref="MediaPlane.Janus"/> routes real WebRTC through a Janus VideoRoom.
+    /// </summary>
+    public MediaPlane MediaPlane { get; init; } = MediaPlane.FakeSdp;
+
+    /// <summary>
+    /// Janus mode: the HTTP API of a running Janus, e.g. <c>http://127.0.0.1:8088/janus</c> (loopback only; its
+    /// VideoRoom must accept <c>create</c> without an admin key). Null: the emulator starts and stops its own Janus.
+    /// </summary>
+    public Uri? JanusUrl { get; init; }
+
+    /// <summary>
+    /// Janus mode, own Janus: the only interface Janus gathers ICE candidates on (<c>ice_enforce_list</c>). Janus skips
+    /// loopback interfaces, so tests use the veth <c>jn0</c> (127.0.0.2) that tools/in-media-netns.sh creates.
+    /// </summary>
+    public string JanusInterface { get; init; } = "jn0";
+}
+
+/// <summary>What carries the media behind the emulator's signaling.</summary>
+public enum MediaPlane
+{
+    /// <summary>Synthesised SDP answers, no media (ICE never connects).</summary>
+    FakeSdp,
+
+    /// <summary>Real media through a Janus VideoRoom (openvidu-browser sees <c>mediaServer: "mediasoup"</c>).</summary>
+    Janus,
 }

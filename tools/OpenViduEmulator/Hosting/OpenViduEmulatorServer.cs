@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Logging;
+using OpenViduEmulator.Media;
 using OpenViduEmulator.Rest;
 using OpenViduEmulator.Rpc;
 using OpenViduEmulator.State;
@@ -55,6 +56,11 @@ public sealed class OpenViduEmulatorServer : IAsyncDisposable
         var server = new OpenViduEmulatorServer(options ?? new EmulatorOptions());
         try
         {
+            if (server._options.MediaPlane == MediaPlane.Janus)
+            {
+                server._engine.Media = await JanusMediaPlane.StartAsync(server._options, server._loggerFactory, cancellationToken);
+            }
+
             await server.StartListeningAsync(cancellationToken);
             return server;
         }
@@ -161,6 +167,7 @@ public sealed class OpenViduEmulatorServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopListeningAsync(CancellationToken.None);
+        await _engine.Media.DisposeAsync();
         await _webhooks.DisposeAsync();
         _loggerFactory.Dispose();
         _hostGate.Dispose();

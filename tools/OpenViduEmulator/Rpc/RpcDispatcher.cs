@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using OpenViduEmulator.Media;
 using OpenViduEmulator.State;
 
 namespace OpenViduEmulator.Rpc;
@@ -8,6 +9,8 @@ namespace OpenViduEmulator.Rpc;
 /// <summary>
 /// The JSON-RPC methods of openvidu-server 2.32 (contract §3.2–§3.5). Every request gets exactly one answer;
 /// each handler runs under the engine's lock, so answers and notifications leave in a consistent order.
+/// SDP and ICE go to the engine's <see cref="IMediaPlane"/>; when it answers later (Janus), the handler finishes
+/// under the lock again once the media plane is done, without blocking this socket's other requests.
 /// </summary>
 internal sealed partial class RpcDispatcher(EmulatorEngine engine, ILogger logger)
 {
@@ -16,6 +19,9 @@ internal sealed partial class RpcDispatcher(EmulatorEngine engine, ILogger logge
     private sealed record Call(RpcPeer Peer, JsonNode? Id, JsonObject Params)
     {
         public bool Answered { get; private set; }
+
+        /// <summary>The answer waits for the media plane (see <see cref="RpcDispatcher.Then"/>).</summary>
+        public bool Deferred { get; set; }
 
         public void Ok(JsonObject? result = null)
         {
@@ -84,7 +90,7 @@ internal sealed partial class RpcDispatcher(EmulatorEngine engine, ILogger logge
                     break;
             }
 
-            if (!call.Answered)
+            if (!call.Answered && !call.Deferred)
             {
                 call.Fail(-32603, $"Method {method} was not answered");
             }
@@ -104,10 +110,10 @@ internal sealed partial class RpcDispatcher(EmulatorEngine engine, ILogger logge
             case "forceDisconnect": ForceDisconnect(call, me); break;
             case "forceUnpublish": ForceUnpublish(call, me); break;
             case "leaveRoom": LeaveRoom(call, me); break;
-            case "reconnectStream":
-                call.Ok(new JsonObject { ["sdpAnswer"] = SdpAnswer.Build(call.Str("sdpOffer") ?? call.Str("sdpString") ?? "") });
-                break;
-            case "onIceCandidate" or "videoData" or "applyFilter" or "execFilterMethod" or "removeFilter"
+            case "reconnectStream": ReconnectStream(call, me); break;
+            case "prepareReceiveVideoFrom" when Media.ServerOffersToSubscribers: PrepareReceiveVideoFrom(call, me); break;
+            case "onIceCandidate": OnIceCandidate(call, me); break;
+            case "videoData" or "applyFilter" or "execFilterMethod" or "removeFilter"
                 or "addFilterEventListener" or "removeFilterEventListener":
                 call.Ok();
                 break;
@@ -115,6 +121,56 @@ internal sealed partial class RpcDispatcher(EmulatorEngine engine, ILogger logge
                 call.Fail(-32601, $"Method not found: {method}");
                 break;
         }
+    }
+
+    private IMediaPlane Media => engine.Media;
+
+    /// <summary>
+    /// Finishes a request once the media plane's <paramref name="media"/> task is done. A task that is already
+    /// complete (fake SDP) finishes inline, under the lock still held, exactly as before the media plane existed;
+    /// otherwise the socket goes on reading (ICE candidates for this very PeerConnection may be next) and
+    /// <paramref name="finish"/> runs later under the lock. A media failure becomes a JSON-RPC error.
+    /// </summary>
+    private void Then<T>(Call call, Task<T> media, int errorCode, Action<T> finish)
+    {
+        if (media.IsCompletedSuccessfully)
+        {
+            finish(media.Result);
+            return;
+        }
+
+        call.Deferred = true;
+        _ = FinishLaterAsync();
+
+        async Task FinishLaterAsync()
+        {
+            try
+            {
+                var result = await media;
+                engine.Mutate(() => finish(result));
+            }
+            catch (Exception ex) when (ex is JanusException or HttpRequestException or OperationCanceledException or JsonException or InvalidOperationException)
+            {
+                LogMediaFailure(ex.Message);
+                call.Fail(errorCode, "Media server error: " + ex.Message);
+            }
+        }
+    }
+
+    private void Then(Call call, Task media, int errorCode, Action finish) =>
+        Then(call, media.ContinueWith(t => t.IsFaulted ? throw t.Exception!.GetBaseException() : true, CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default), errorCode, _ => finish());
+
+    /// <summary>True while <paramref name="me"/> is still in its session (a deferred answer may find it gone).</summary>
+    private static bool StillThere(Call call, EmulatedConnection me)
+    {
+        if (me.IsActive && me.Session.Connections.Contains(me))
+        {
+            return true;
+        }
+
+        call.Fail(803, $"No connection found for participant with privateId {call.Peer.RpcSessionId}");
+        return false;
     }
 
     private void Reconnect(Call call)
@@ -218,7 +274,7 @@ internal sealed partial class RpcDispatcher(EmulatorEngine engine, ILogger logge
             ["value"] = new JsonArray([.. others.Select(JsonShapes.RpcParticipant)]),
             ["session"] = session.Id,
             ["version"] = EmulatorEngine.Version,
-            ["mediaServer"] = "kurento",
+            ["mediaServer"] = Media.MediaServer,
             ["videoSimulcast"] = false,
             ["record"] = connection.Record,
             ["role"] = connection.Role,
@@ -226,7 +282,7 @@ internal sealed partial class RpcDispatcher(EmulatorEngine engine, ILogger logge
             ["coturnPort"] = 3478,
             ["turnUsername"] = turnUser,
             ["turnCredential"] = turnCredential,
-            ["customIceServers"] = iceServers,
+            ["customIceServers"] = Media.IceServers ?? iceServers,
         });
     }
 
@@ -270,7 +326,17 @@ internal sealed partial class RpcDispatcher(EmulatorEngine engine, ILogger logge
 
         var hasVideo = call.Bool("hasVideo", true);
         var typeOfVideo = hasVideo ? call.Str("typeOfVideo") ?? "CAMERA" : null;
-        var answer = SdpAnswer.Build(offer);
+        Then(call, Media.PublishAsync(me.Session.Id, me.Id, offer), 302, answer => FinishPublish(call, me, offer, answer, hasVideo, typeOfVideo));
+    }
+
+    private void FinishPublish(Call call, EmulatedConnection me, string offer, string answer, bool hasVideo, string? typeOfVideo)
+    {
+        if (!StillThere(call, me))
+        {
+            Media.Unpublished(me.Id);
+            return;
+        }
+
         var stream = new EmulatedStream(Ids.NewStreamId(me.Id, hasVideo, typeOfVideo), Ids.NowMs())
         {
             HasAudio = call.Bool("hasAudio", true),
@@ -312,28 +378,165 @@ internal sealed partial class RpcDispatcher(EmulatorEngine engine, ILogger logge
 
     private void ReceiveVideoFrom(Call call, EmulatedConnection me)
     {
-        var sender = call.Str("sender") ?? "";
+        if (FindStreaming(call, me, call.Str("sender") ?? "") is not ({ } publisher, { } stream))
+        {
+            return;
+        }
+
+        if (Media.ServerOffersToSubscribers && call.Str("sdpAnswer") is { } browserAnswer)
+        {
+            // mediasoup flow: the browser answers the offer prepareReceiveVideoFrom gave it.
+            Then(call, Media.StartSubscribeAsync(me.Id, publisher.Id, browserAnswer), 105,
+                () => FinishSubscribe(call, me, publisher, stream, "", browserAnswer, new JsonObject()));
+            return;
+        }
+
+        var offer = call.Str("sdpOffer") ?? "";
+        Then(call, Media.SubscribeWithOfferAsync(me.Session.Id, me.Id, publisher.Id, offer), 105,
+            answer => FinishSubscribe(call, me, publisher, stream, offer, answer, new JsonObject { ["sdpAnswer"] = answer }));
+    }
+
+    private void FinishSubscribe(Call call, EmulatedConnection me, EmulatedConnection publisher, EmulatedStream stream, string offer, string answer, JsonObject result)
+    {
+        if (!StillThere(call, me))
+        {
+            return;
+        }
+
+        if (publisher.Stream != stream)
+        {
+            call.Fail(105, $"User {publisher.Id} is not streaming");
+            return;
+        }
+
+        me.Subscriptions.RemoveAll(s => s.StreamId == stream.Id);
+        me.Subscriptions.Add(new EmulatedSubscription(stream.Id, publisher.Id, Ids.NowMs(), offer, answer));
+        call.Ok(result);
+        engine.WebrtcCreatedWebhook(me, publisher, stream);
+    }
+
+    /// <summary>The publisher a <c>sender</c> (streamId, or connectionId) designates, or an error answered.</summary>
+    private static (EmulatedConnection Publisher, EmulatedStream Stream)? FindStreaming(Call call, EmulatedConnection me, string sender)
+    {
         var at = sender.LastIndexOf("con_", StringComparison.Ordinal);
         var publisherId = at >= 0 ? sender[at..] : sender;
         var publisher = me.Session.ActiveConnections.FirstOrDefault(c => c.Id == publisherId);
         if (publisher is null)
         {
             call.Fail(102, $"User {publisherId} not found in session {me.Session.Id}");
-            return;
+            return null;
         }
 
         if (publisher.Stream is not { } stream || (sender.StartsWith("str_", StringComparison.Ordinal) && stream.Id != sender))
         {
             call.Fail(105, $"User {publisherId} is not streaming");
+            return null;
+        }
+
+        return (publisher, stream);
+    }
+
+    /// <summary>mediasoup flow (only when the media plane offers to subscribers): <c>{sender, reconnect}</c> → <c>{sdpOffer}</c>.</summary>
+    private void PrepareReceiveVideoFrom(Call call, EmulatedConnection me)
+    {
+        if (FindStreaming(call, me, call.Str("sender") ?? "") is not ({ } publisher, { } stream))
+        {
             return;
         }
 
-        var offer = call.Str("sdpOffer") ?? "";
-        var answer = SdpAnswer.Build(offer);
-        me.Subscriptions.RemoveAll(s => s.StreamId == stream.Id);
-        me.Subscriptions.Add(new EmulatedSubscription(stream.Id, publisher.Id, Ids.NowMs(), offer, answer));
-        call.Ok(new JsonObject { ["sdpAnswer"] = answer });
-        engine.WebrtcCreatedWebhook(me, publisher, stream);
+        Then(call, Media.PrepareSubscribeAsync(me.Session.Id, me.Id, publisher.Id, call.Bool("reconnect")), 105, offer =>
+        {
+            if (StillThere(call, me))
+            {
+                if (publisher.Stream == stream)
+                {
+                    call.Ok(new JsonObject { ["sdpOffer"] = offer });
+                }
+                else
+                {
+                    call.Fail(105, $"User {publisher.Id} is not streaming");
+                }
+            }
+        });
+    }
+
+    /// <summary>
+    /// ICE restart. Publisher: <c>{stream: own streamId, sdpString: offer}</c> → <c>{sdpAnswer}</c>. Subscriber
+    /// (mediasoup flow, after prepareReceiveVideoFrom with reconnect): <c>{stream, sdpString: answer}</c> → <c>{}</c>.
+    /// </summary>
+    private void ReconnectStream(Call call, EmulatedConnection me)
+    {
+        var streamId = call.Str("stream") ?? "";
+        var sdp = call.Str("sdpOffer") ?? call.Str("sdpString") ?? "";
+        string? publisherId = null;
+        if (Media.ServerOffersToSubscribers && me.Stream?.Id != streamId)
+        {
+            if (FindStreaming(call, me, streamId) is not ({ } publisher, _))
+            {
+                return;
+            }
+
+            publisherId = publisher.Id;
+        }
+
+        Then(call, Media.ReconnectStreamAsync(me.Id, publisherId, sdp), 302, answer =>
+        {
+            if (StillThere(call, me))
+            {
+                call.Ok(answer is null ? [] : new JsonObject { ["sdpAnswer"] = answer });
+                if (publisherId is null && Media.ServerOffersToSubscribers && me.Stream is { } stream)
+                {
+                    ReconnectSubscribersOf(me, stream);
+                }
+            }
+        });
+    }
+
+    /// <summary>
+    /// After a publisher's reconnection the media server has a new publication, so, as OpenVidu does with mediasoup,
+    /// each subscriber gets <c>forciblyReconnectSubscriber {connectionId, streamId, sdpOffer}</c> with a fresh offer;
+    /// openvidu-browser answers it with <c>reconnectStream {stream, sdpString, forciblyReconnect: true}</c>.
+    /// </summary>
+    private void ReconnectSubscribersOf(EmulatedConnection publisher, EmulatedStream stream)
+    {
+        foreach (var subscriber in publisher.Session.ActiveConnections.Where(c => c.Subscriptions.Exists(s => s.StreamId == stream.Id)).ToList())
+        {
+            var offer = Media.PrepareSubscribeAsync(publisher.Session.Id, subscriber.Id, publisher.Id, reconnect: true);
+            _ = offer.ContinueWith(t => engine.Mutate(() =>
+            {
+                if (t.IsCompletedSuccessfully && publisher.Stream == stream && subscriber.Peer is { } peer)
+                {
+                    peer.Notify("forciblyReconnectSubscriber", new JsonObject
+                    {
+                        ["connectionId"] = publisher.Id,
+                        ["streamId"] = stream.Id,
+                        ["sdpOffer"] = t.Result,
+                    });
+                }
+                else if (t.IsFaulted)
+                {
+                    LogMediaFailure(t.Exception!.GetBaseException().Message);
+                }
+            }), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>
+    /// The browser's candidates. Answered at once (openvidu-browser only reports errors), trickled to Janus in the
+    /// background: the handle may still be attaching.
+    /// </summary>
+    private void OnIceCandidate(Call call, EmulatedConnection me)
+    {
+        var candidate = new JsonObject
+        {
+            ["candidate"] = call.Str("candidate"),
+            ["sdpMid"] = call.Str("sdpMid"),
+            ["sdpMLineIndex"] = call.Int("sdpMLineIndex", 0),
+        };
+        var trickle = Media.AddIceCandidateAsync(me.Id, call.Str("endpointName") ?? me.Id, candidate);
+        _ = trickle.ContinueWith(t => LogMediaFailure(t.Exception!.GetBaseException().Message),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        call.Ok();
     }
 
     private void UnsubscribeFromVideo(Call call, EmulatedConnection me)
@@ -347,6 +550,7 @@ internal sealed partial class RpcDispatcher(EmulatorEngine engine, ILogger logge
         }
 
         me.Subscriptions.Remove(subscription);
+        Media.Unsubscribed(me.Id, subscription.PublisherConnectionId);
         call.Ok();
         var publisher = me.Session.FindConnection(subscription.PublisherConnectionId);
         engine.WebrtcDestroyedWebhook(me, publisher, subscription.StreamId, subscription.CreatedAt, "unsubscribe");
@@ -484,6 +688,9 @@ internal sealed partial class RpcDispatcher(EmulatorEngine engine, ILogger logge
         engine.CloseIfEmptyLocked(me.Session, "disconnect");
         call.Peer.CloseAfter(LeaveCloseGrace);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Media plane failure: {Reason}")]
+    private partial void LogMediaFailure(string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "RPC {Method} from {RpcSessionId}")]
     private partial void LogRequest(string method, string rpcSessionId);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using OpenViduEmulator.Media;
 using OpenViduEmulator.Rpc;
 using OpenViduEmulator.Webhooks;
 
@@ -19,6 +20,9 @@ internal sealed partial class EmulatorEngine(EmulatorOptions options, WebhookDis
     private readonly List<RpcPeer> _peers = [];
 
     public EmulatorOptions Options { get; } = options;
+
+    /// <summary>What carries the media; told about every teardown below so that it can free its resources.</summary>
+    public IMediaPlane Media { get; set; } = new FakeSdpMediaPlane();
 
     /// <summary>The URL that tokens and /config report, e.g. <c>http://127.0.0.1:4443</c> (no trailing slash).</summary>
     public string PublicUrl { get; set; } = "http://127.0.0.1:4443";
@@ -110,6 +114,16 @@ internal sealed partial class EmulatorEngine(EmulatorOptions options, WebhookDis
             peer.Abort();
         }
 
+        foreach (var session in _sessions)
+        {
+            foreach (var connection in session.ActiveConnections)
+            {
+                Media.Left(connection.Id);
+            }
+
+            Media.SessionClosed(session.Id);
+        }
+
         _peers.Clear();
         _sessions.Clear();
     });
@@ -177,6 +191,7 @@ internal sealed partial class EmulatorEngine(EmulatorOptions options, WebhookDis
         }
 
         session.Connections.Remove(participant);
+        Media.Left(participant.Id);
         foreach (var other in session.ActiveConnections)
         {
             other.Peer?.Notify("participantLeft", new JsonObject { ["connectionId"] = participant.Id, ["reason"] = reason });
@@ -219,6 +234,7 @@ internal sealed partial class EmulatorEngine(EmulatorOptions options, WebhookDis
     {
         _sessions.Remove(session);
         session.Connections.Clear();
+        Media.SessionClosed(session.Id);
         Webhook("sessionDestroyed", session, EndFields(session.CreatedAt, reason));
     }
 
@@ -253,6 +269,7 @@ internal sealed partial class EmulatorEngine(EmulatorOptions options, WebhookDis
         }
 
         publisher.Stream = null;
+        Media.Unpublished(publisher.Id);
         WebrtcDestroyedWebhook(publisher, null, stream.Id, stream.CreatedAt, reason, stream);
         if (notify)
         {
