@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using OpenViduEmulator;
 using OpenViduServerSide.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
@@ -9,7 +10,8 @@ public sealed class CallFlowTests(BrowserFixture browsers) : IAsyncLifetime
 {
     private LiveApp app = default!;
 
-    public async ValueTask InitializeAsync() => app = await LiveApp.StartAsync();
+    // Real media through Janus: remote tiles must decode frames, not just have a stream bound.
+    public async ValueTask InitializeAsync() => app = await LiveApp.StartAsync(emulatorOptions: new EmulatorOptions { MediaPlane = MediaPlane.Janus });
 
     public async ValueTask DisposeAsync() => await app.DisposeAsync();
 
@@ -37,10 +39,10 @@ public sealed class CallFlowTests(BrowserFixture browsers) : IAsyncLifetime
         await Expect(subscriber.Tile("Bob")).ToHaveCountAsync(0);
         await Expect(subscriber.Tile("Alice")).ToHaveCountAsync(1);
         await Expect(subscriber.Tile("Alice").GetByTestId("tile-username")).ToHaveTextAsync("publisher1");
-        // The emulator carries no media, so the remote video honestly says it is connecting; one's own never does.
-        await Expect(subscriber.Tile("Alice").GetByTestId("tile-connecting")).ToBeVisibleAsync();
+        // Alice's video decodes on Bob's page, and a playing tile never says it is connecting.
+        await subscriber.ExpectFramesAsync(subscriber.Tile("Alice"));
+        await Expect(subscriber.Tile("Alice").GetByTestId("tile-connecting")).ToHaveCountAsync(0);
         await Expect(publisher.Tile("Alice").GetByTestId("tile-connecting")).ToHaveCountAsync(0);
-        await subscriber.Page.WaitForFunctionAsync("() => [...document.querySelectorAll('[data-testid=video-grid] video')].some(v => v.srcObject)");
         await subscriber.Page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("call-subscriber-view") });
         await publisher.Page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("call-publisher-view") });
 
@@ -48,6 +50,7 @@ public sealed class CallFlowTests(BrowserFixture browsers) : IAsyncLifetime
         await publisher.Page.GetByTestId("toggle-screen").ClickAsync();
         await Expect(subscriber.ScreenTiles).ToHaveCountAsync(1);
         await Expect(subscriber.ScreenTiles.GetByTestId("tile-nickname")).ToHaveTextAsync("Alice");
+        await subscriber.ExpectFramesAsync(subscriber.ScreenTiles);
         await Expect(publisher.ScreenTiles).ToHaveCountAsync(1);
         await subscriber.Page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("call-subscriber-sees-screen") });
 
