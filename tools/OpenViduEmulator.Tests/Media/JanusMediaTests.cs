@@ -13,6 +13,7 @@ namespace OpenViduEmulator.Tests.Media;
 /// Only inside tools/in-media-netns.sh (Janus gathers ICE candidates only on the veth jn0 = 127.0.0.2 there).
 /// Synchronisation waits on page state (WaitForFunctionAsync) or emulator state, never on sleeps.
 /// </summary>
+[Collection(JanusMediaGroup.Name)]
 public sealed class JanusMediaTests(MediaBrowserFixture browser) : IAsyncLifetime, IClassFixture<MediaBrowserFixture>
 {
     // Upper bounds, not delays: ICE + DTLS + first keyframe on a loaded 2-core machine.
