@@ -13,6 +13,7 @@ namespace OpenViduEmulator.Tests.Media;
 /// Only inside tools/in-media-netns.sh (Janus gathers ICE candidates only on the veth jn0 = 127.0.0.2 there).
 /// Synchronisation waits on page state (WaitForFunctionAsync) or emulator state, never on sleeps.
 /// </summary>
+[Collection(JanusMediaGroup.Name)]
 public sealed class JanusMediaTests(MediaBrowserFixture browser) : IAsyncLifetime, IClassFixture<MediaBrowserFixture>
 {
     // Upper bounds, not delays: ICE + DTLS + first keyframe on a loaded 2-core machine.
@@ -113,8 +114,15 @@ public sealed class JanusMediaTests(MediaBrowserFixture browser) : IAsyncLifetim
     public async Task Unsubscribe_Resubscribe_AndBothKindsOfReconnectStream_KeepTheVideoFlowing()
     {
         var sessionId = await Room.Http.CreateSessionAsync("media-reconnect");
+        var forced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var (a, _) = await JoinAsync(sessionId, "alice");
-        var (b, bId) = await JoinAsync(sessionId, "bob");
+        var (b, bId) = await JoinAsync(sessionId, "bob", page => page.WebSocket += (_, socket) => socket.FrameReceived += (_, frame) =>
+        {
+            if (frame.Text?.Contains("\"forciblyReconnectSubscriber\"", StringComparison.Ordinal) == true)
+            {
+                forced.TrySetResult();
+            }
+        });
         var stream = await PublishAsync(a);
         var first = await WaitForFramesAsync(b, stream, "bob decodes alice");
 
@@ -130,13 +138,15 @@ public sealed class JanusMediaTests(MediaBrowserFixture browser) : IAsyncLifetim
 
         // Publisher reconnection: reconnectStream with a new offer; bob is moved over by forciblyReconnectSubscriber.
         await a.EvaluateAsync("() => window.reconnectPublisher()");
+        await forced.Task.WaitAsync(Wait, Ct);
         await WaitForFramesAsync(b, stream, "bob decodes alice after she reconnected her publisher", notPc: reconnected.Pc);
     }
 
-    private async Task<(IPage Page, string ConnectionId)> JoinAsync(string sessionId, string name)
+    private async Task<(IPage Page, string ConnectionId)> JoinAsync(string sessionId, string name, Action<IPage>? beforeJoin = null)
     {
         var page = await browser.OpenPageAsync();
         _pages.Add(page);
+        beforeJoin?.Invoke(page);
         await page.EvaluateAsync("() => { window.autoSubscribe = true; }");
         var (connectionId, token) = await Room.Http.CreateConnectionAsync(sessionId, "PUBLISHER", "server-" + name);
         var joined = await page.EvaluateAsync<string>("([token, metadata]) => window.join(token, metadata)", new[] { token, name });

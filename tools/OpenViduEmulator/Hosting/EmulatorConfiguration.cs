@@ -10,7 +10,8 @@ public static class EmulatorConfiguration
     /// Keys: <c>Emulator:Secret</c> or <c>OPENVIDU_SECRET</c>; <c>OPENVIDU_WEBHOOK</c> (true/false),
     /// <c>OPENVIDU_WEBHOOK_ENDPOINT</c>, <c>OPENVIDU_WEBHOOK_HEADERS</c> and <c>OPENVIDU_WEBHOOK_EVENTS</c>
     /// (JSON arrays of strings); <c>urls</c> (first one is listened on, default http://127.0.0.1:4443);
-    /// <c>Emulator:PublicUrl</c> or <c>OPENVIDU_PUBLICURL</c>.
+    /// <c>Emulator:PublicUrl</c> or <c>OPENVIDU_PUBLICURL</c>; <c>Emulator:MediaPlane</c> (FakeSdp or Janus),
+    /// <c>Emulator:JanusUrl</c>, <c>Emulator:JanusInterface</c>.
     /// </summary>
     public static EmulatorOptions FromConfiguration(IConfiguration configuration)
     {
@@ -25,8 +26,13 @@ public static class EmulatorConfiguration
             throw new InvalidOperationException("OPENVIDU_WEBHOOK=true needs OPENVIDU_WEBHOOK_ENDPOINT.");
         }
 
+        var mediaPlane = configuration["Emulator:MediaPlane"];
+        var janusUrl = configuration["Emulator:JanusUrl"];
         return new EmulatorOptions
         {
+            MediaPlane = string.IsNullOrWhiteSpace(mediaPlane) ? MediaPlane.FakeSdp : Enum.Parse<MediaPlane>(mediaPlane, ignoreCase: true),
+            JanusUrl = string.IsNullOrWhiteSpace(janusUrl) ? null : new Uri(janusUrl),
+            JanusInterface = configuration["Emulator:JanusInterface"] ?? "jn0",
             Secret = configuration["Emulator:Secret"] ?? configuration["OPENVIDU_SECRET"] ?? "MY_SECRET",
             ListenUrl = new Uri(listen.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal)),
             PublicUrl = string.IsNullOrWhiteSpace(publicUrl) ? null : new Uri(publicUrl),

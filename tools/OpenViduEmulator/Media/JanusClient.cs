@@ -169,7 +169,7 @@ internal sealed class JanusSession(JanusClient client, long id)
                 }
             }
         }
-        catch (Exception ex) when (ex is HttpRequestException or JsonException or OperationCanceledException or JanusException)
+        catch (Exception ex) when (ex is HttpRequestException or JsonException or OperationCanceledException or JanusException or ObjectDisposedException)
         {
             reason = ex.Message;
         }
