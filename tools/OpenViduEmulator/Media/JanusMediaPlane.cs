@@ -14,8 +14,9 @@ namespace OpenViduEmulator.Media;
 internal sealed partial class JanusMediaPlane : IMediaPlane
 {
     // How long a subscription may wait for its publisher's PeerConnection to come up: Janus refuses to subscribe to
-    // a feed that is not yet publishing (428 "No such feed"), where Kurento would accept at once.
-    private static readonly TimeSpan PublisherUpTimeout = TimeSpan.FromSeconds(20);
+    // a feed that is not yet publishing (428 "No such feed"), where Kurento would accept at once. Shorter than
+    // openvidu-browser's 10 s request timeout, so that the browser gets the error rather than a timeout.
+    private static readonly TimeSpan PublisherUpTimeout = TimeSpan.FromSeconds(8);
 
     private readonly JanusClient _client;
     private readonly JanusProcess? _process;

@@ -158,8 +158,16 @@ internal sealed partial class RpcDispatcher(EmulatorEngine engine, ILogger logge
     }
 
     private void Then(Call call, Task media, int errorCode, Action finish) =>
-        Then(call, media.ContinueWith(t => t.IsFaulted ? throw t.Exception!.GetBaseException() : true, CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default), errorCode, _ => finish());
+        Then(call, AsBool(media), errorCode, _ => finish());
+
+    // Completes synchronously when the media task already has (fake SDP), rethrows its failure or cancellation.
+    private static Task<bool> AsBool(Task media) => media.IsCompletedSuccessfully ? Task.FromResult(true) : AwaitAsync(media);
+
+    private static async Task<bool> AwaitAsync(Task media)
+    {
+        await media;
+        return true;
+    }
 
     /// <summary>True while <paramref name="me"/> is still in its session (a deferred answer may find it gone).</summary>
     private static bool StillThere(Call call, EmulatedConnection me)
