@@ -17,7 +17,6 @@ internal static class MediaBench
     // The demo users allowed to publish; at most four pages, which is what 2 cores carry.
     private static readonly string[] Publishers = ["publisher1", "publisher2", "moderator", "admin"];
 
-    private const int Rounds = 3;
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(5);
     private const float StepTimeoutMs = 30_000;
 
@@ -26,6 +25,7 @@ internal static class MediaBench
     private const string ArmClock = """
         () => {
           window.__benchT0 = undefined;
+          window.__benchInCall = undefined;
           if (!window.__benchListening) {
             window.__benchListening = true;
             window.addEventListener('click', e => {
@@ -50,9 +50,20 @@ internal static class MediaBench
         }
         """;
 
-    // The elapsed ms since the click once every remote tile plays (truthy, so WaitForFunction returns it); polled on
-    // every animation frame, so the figure is within one frame (~16 ms) of the moment.
-    private const string RemoteFramesSinceClick = "expected => window.__benchT0 !== undefined && (" + RemotesPlaying + ")(expected) && Math.max(performance.now() - window.__benchT0, 0.001)";
+    // Once every remote tile plays: [ms from the click to the call view (signalling done: the app has the token and
+    // shows the call), ms from the click to every remote frame]; falsy before, so WaitForFunction keeps polling. Polled
+    // on every animation frame, so each figure is within one frame (~16 ms) of its moment.
+    private const string RemoteFramesSinceClick = """
+        expected => {
+          const t0 = window.__benchT0;
+          if (t0 === undefined) return false;
+          if (document.querySelector('[data-testid=call-title]')) window.__benchInCall ??= performance.now() - t0;
+          if (!(
+        """ + RemotesPlaying + """
+        )(expected)) return false;
+          return [window.__benchInCall ?? NaN, Math.max(performance.now() - t0, 0.001)];
+        }
+        """;
 
     // Frames presented so far by every remote tile's video on this page.
     private const string RemoteFrameCounts = """
@@ -61,7 +72,7 @@ internal static class MediaBench
           .map(t => t.querySelector('video')?.getVideoPlaybackQuality().totalVideoFrames ?? 0)
         """;
 
-    public static async Task<int> RunAsync(BenchOptions options, IReadOnlyList<int> counts)
+    public static async Task<int> RunAsync(BenchOptions options, IReadOnlyList<int> counts, int rounds)
     {
         if (Environment.GetEnvironmentVariable("IN_MEDIA_NETNS") != "1")
         {
@@ -76,28 +87,28 @@ internal static class MediaBench
         }
 
         var culture = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Create(culture, $"media bench: N = {string.Join(",", counts)}, {Rounds} rounds each (+1 warm-up round), {Window.TotalSeconds:F0} s window, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load {File.ReadAllText("/proc/loadavg").Trim()}"));
+        Console.WriteLine(string.Create(culture, $"media bench: N = {string.Join(",", counts)}, {rounds} rounds each (+1 warm-up round), {Window.TotalSeconds:F0} s window, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load {File.ReadAllText("/proc/loadavg").Trim()}"));
         using var playwright = await Playwright.CreateAsync();
         var rows = new List<Row>();
         foreach (var n in counts)
         {
-            rows.Add(await RunOneAsync(options, playwright, n));
+            rows.Add(await RunOneAsync(options, playwright, n, rounds));
         }
 
         Console.WriteLine();
-        Console.WriteLine("| publishers N | samples | join → first remote frame p50 ms | p95 ms | max ms | warm-up round ms | decoded fps per remote tile (mean / min) | Janus CPU % of one core per stream |");
-        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |");
+        Console.WriteLine("| publishers N | samples | join → first remote frame p50 ms | p95 ms | max ms | join → call view p50 ms | warm-up round ms | decoded fps per remote tile (mean / min) | Janus CPU % of one core per stream |");
+        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |");
         foreach (var r in rows)
         {
             Console.WriteLine(string.Create(culture,
-                $"| {r.N} | {r.Samples.Count} | {P(r.Samples, 0.50):F0} | {P(r.Samples, 0.95):F0} | {r.Samples.Max():F0} | {string.Join(" / ", r.WarmUp.Select(w => w.ToString("F0", culture)))} | {r.Fps.Average():F1} / {r.Fps.Min():F1} | {r.JanusCpuPerStream.Average():F1} |"));
+                $"| {r.N} | {r.Samples.Count} | {P(r.Samples, 0.50):F0} | {P(r.Samples, 0.95):F0} | {r.Samples.Max():F0} | {P(r.InCall, 0.50):F0} | {string.Join(" / ", r.WarmUp.Select(w => w.ToString("F0", culture)))} | {r.Fps.Average():F1} / {r.Fps.Min():F1} | {r.JanusCpuPerStream.Average():F1} |"));
         }
 
         Console.WriteLine($"load after: {File.ReadAllText("/proc/loadavg").Trim()}");
         return 0;
     }
 
-    private static async Task<Row> RunOneAsync(BenchOptions options, IPlaywright playwright, int n)
+    private static async Task<Row> RunOneAsync(BenchOptions options, IPlaywright playwright, int n, int rounds)
     {
         var culture = CultureInfo.InvariantCulture;
         var before = JanusPids();
@@ -128,10 +139,11 @@ internal static class MediaBench
 
         var row = new Row(n);
         // Round 0 warms the app, Janus and Chromium up (first-use JIT, codecs); it is printed but not counted.
-        for (var round = 0; round <= Rounds; round++)
+        for (var round = 0; round <= rounds; round++)
         {
             var session = $"media-{n}-{round}";
             var times = new List<double>();
+            var inCall = new List<double>();
             for (var i = 0; i < n; i++)
             {
                 var page = pages[i];
@@ -142,10 +154,11 @@ internal static class MediaBench
                 await page.GetByTestId("join-button").ClickAsync();
                 // The first joiner has no one to see; every later one waits for the i pages already in the call.
                 var handle = await page.WaitForFunctionAsync(RemoteFramesSinceClick, i, new() { Timeout = StepTimeoutMs });
-                var ms = await handle.JsonValueAsync<double>();
+                var ms = await handle.JsonValueAsync<double[]>();
                 if (i > 0)
                 {
-                    times.Add(ms);
+                    inCall.Add(ms[0]);
+                    times.Add(ms[1]);
                 }
             }
 
@@ -167,7 +180,7 @@ internal static class MediaBench
             var cpuPerStream = (janusAfter - janusBefore) * 10.0 / (seconds * 1000) * 100 / n;
 
             Console.WriteLine(string.Create(culture,
-                $"  round {round}{(round == 0 ? " (warm-up, not counted)" : "")}: join → first remote frame ms [{string.Join(", ", times.Select(t => t.ToString("F0", culture)))}]; fps per remote tile [{string.Join(", ", fps.Select(f => f.ToString("F1", culture)))}]; Janus {cpuPerStream:F1} % of a core per stream"));
+                $"  round {round}{(round == 0 ? " (warm-up, not counted)" : "")}: join → first remote frame ms [{string.Join(", ", times.Select(t => t.ToString("F0", culture)))}] (→ call view [{string.Join(", ", inCall.Select(t => t.ToString("F0", culture)))}]); fps per remote tile [{string.Join(", ", fps.Select(f => f.ToString("F1", culture)))}]; Janus {cpuPerStream:F1} % of a core per stream"));
             if (round == 0)
             {
                 row.WarmUp.AddRange(times);
@@ -175,6 +188,7 @@ internal static class MediaBench
             else
             {
                 row.Samples.AddRange(times);
+                row.InCall.AddRange(inCall);
                 row.Fps.AddRange(fps);
                 row.JanusCpuPerStream.Add(cpuPerStream);
             }
@@ -298,6 +312,8 @@ internal static class MediaBench
         public int N { get; } = n;
 
         public List<double> Samples { get; } = [];
+
+        public List<double> InCall { get; } = [];
 
         public List<double> WarmUp { get; } = [];
 

@@ -19,7 +19,9 @@ if (Array.IndexOf(args, "--media") is var mediaAt and >= 0)
 {
     // --media 2,3,4: publisher counts; real media through Janus (run inside tools/in-media-netns.sh).
     var counts = mediaAt + 1 < args.Length ? args[mediaAt + 1].Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToList() : [2, 3, 4];
-    return await MediaBench.RunAsync(options, counts);
+    // --rounds R: leave-and-rejoin rounds per N after the warm-up round.
+    var rounds = Array.IndexOf(args, "--rounds") is var roundsAt and >= 0 && roundsAt + 1 < args.Length ? int.Parse(args[roundsAt + 1], CultureInfo.InvariantCulture) : 3;
+    return await MediaBench.RunAsync(options, counts, rounds);
 }
 
 var culture = CultureInfo.InvariantCulture;
