@@ -15,6 +15,15 @@ if (Array.IndexOf(args, "--circuits") is var at and >= 0)
     return await CircuitBench.RunAsync(options, at + 1 < args.Length && int.TryParse(args[at + 1], out var n) ? n : 10);
 }
 
+if (Array.IndexOf(args, "--media") is var mediaAt and >= 0)
+{
+    // --media 2,3,4: publisher counts; real media through Janus (run inside tools/in-media-netns.sh).
+    var counts = mediaAt + 1 < args.Length ? args[mediaAt + 1].Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToList() : [2, 3, 4];
+    // --rounds R: leave-and-rejoin rounds per N after the warm-up round.
+    var rounds = Array.IndexOf(args, "--rounds") is var roundsAt and >= 0 && roundsAt + 1 < args.Length ? int.Parse(args[roundsAt + 1], CultureInfo.InvariantCulture) : 3;
+    return await MediaBench.RunAsync(options, counts, rounds);
+}
+
 var culture = CultureInfo.InvariantCulture;
 Console.WriteLine(string.Create(culture, $"bench: concurrency {options.Concurrency}, {options.Seconds} s per run (+{options.WarmupSeconds} s warm-up), {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
 
