@@ -10,6 +10,7 @@ log() { printf '==> %s\n' "$*"; }
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-liberation)   # Playwright's own browser download is not used
 command -v janus >/dev/null 2>&1 || missing+=(janus)                           # the emulator's media plane
+command -v nft >/dev/null 2>&1 || missing+=(nftables)                          # a media test cuts UDP in its namespace
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing Debian's ${missing[*]}"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

@@ -6,6 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace OpenViduServerSide.Tests.EndToEnd;
 
 /// <summary>Two people in two browsers, the app and the OpenVidu emulator: the tutorial's flow, end to end.</summary>
+[Collection(RealMediaTests.Name)]
 public sealed class CallFlowTests(BrowserFixture browsers) : IAsyncLifetime
 {
     private LiveApp app = default!;

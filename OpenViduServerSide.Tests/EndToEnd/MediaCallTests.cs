@@ -10,6 +10,7 @@ namespace OpenViduServerSide.Tests.EndToEnd;
 /// test.sh makes, tools/in-media-netns.sh). Every remote tile must decode frames, measured in the page.
 /// At most three pages at once: what two cores carry.
 /// </summary>
+[Collection(RealMediaTests.Name)]
 public sealed class MediaCallTests(BrowserFixture browsers) : IAsyncLifetime
 {
     private readonly List<IBrowserContext> contexts = [];
@@ -129,4 +130,51 @@ public sealed class MediaCallTests(BrowserFixture browsers) : IAsyncLifetime
         // Alice stays in the call and still sees the teacher.
         await alice.ExpectFramesAsync(alice.Tile("Teacher"));
     }
+
+    [Fact]
+    public async Task Media_lost_for_a_while_is_reported_and_the_video_plays_again_without_a_reload()
+    {
+        var alice = await JoinAsync("publisher1", "Alice");
+        var bob = await JoinAsync("subscriber", "Bob");
+        await bob.ExpectFramesAsync(bob.Tile("Alice"));
+
+        // Every UDP packet in the test's private namespace is dropped: WebRTC media stops, the app's and OpenVidu's
+        // TCP connections stay. The outage lasts until Bob's page says so.
+        await NftAsync("add table inet outage\nadd chain inet outage input { type filter hook input priority 0; }\nadd rule inet outage input meta l4proto udp drop\n");
+        try
+        {
+            await Expect(bob.Page.GetByTestId("call-notice")).ToContainTextAsync("network trouble", new() { Timeout = 40_000 });
+        }
+        finally
+        {
+            await NftAsync("delete table inet outage\n");
+        }
+
+        await bob.ExpectFramesAsync(bob.Tile("Alice"));
+    }
+
+    /// <summary>Runs an nftables script in this process's network namespace (the private one test.sh makes).</summary>
+    private static async Task NftAsync(string script)
+    {
+        using var nft = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("nft", "-f -")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardError = true,
+        })!;
+        await nft.StandardInput.WriteAsync(script);
+        nft.StandardInput.Close();
+        var error = await nft.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await nft.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.True(nft.ExitCode == 0, $"nft failed: {error}");
+    }
+}
+
+/// <summary>
+/// Tests with real media run one at a time: three Chromium pages is what two cores carry, and one of them cuts the
+/// namespace's UDP for a while.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class RealMediaTests
+{
+    public const string Name = "Real media";
 }
