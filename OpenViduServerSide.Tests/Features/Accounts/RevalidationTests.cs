@@ -48,11 +48,7 @@ public sealed class RevalidationTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("lock")]
-    [InlineData("reset-password")]
-    [InlineData("role")]
-    [InlineData("admin-flag")]
-    [InlineData("delete")]
+    [MemberData(nameof(AccountChanges.All), MemberType = typeof(AccountChanges))]
     public async Task AnOpenPageOfAChangedAccountLosesItsRights(string change)
     {
         await using var scope = host.Services.CreateAsyncScope();
@@ -61,14 +57,7 @@ public sealed class RevalidationTests : IAsyncLifetime
         Assert.True(await provider.IsStillValidAsync(principal, Ct));
 
         var admin = scope.ServiceProvider.GetRequiredService<UserAdministration>();
-        var result = change switch
-        {
-            "lock" => await admin.LockAsync("admin", "publisher1", Ct),
-            "reset-password" => await admin.ResetPasswordAsync("admin", "publisher1", "A-new-password-1", Ct),
-            "role" => await admin.SetOpenViduRoleAsync("admin", "publisher1", Roles.Subscriber, Ct),
-            "admin-flag" => await admin.SetAdminAsync("admin", "publisher1", true, Ct),
-            _ => await admin.DeleteAsync("admin", "publisher1", Ct),
-        };
+        var result = await AccountChanges.ApplyAsync(admin, change, "publisher1");
         Assert.True(result.Succeeded, result.Message);
 
         Assert.False(await provider.IsStillValidAsync(principal, Ct));

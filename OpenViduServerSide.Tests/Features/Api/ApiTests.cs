@@ -209,11 +209,7 @@ public sealed class ApiTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("lock")]
-    [InlineData("reset-password")]
-    [InlineData("role")]
-    [InlineData("admin-flag")]
-    [InlineData("delete")]
+    [MemberData(nameof(AccountChanges.All), MemberType = typeof(AccountChanges))]
     public async Task BearerTokenFromBeforeAnAccountChangeIsRefusedWith401(string change)
     {
         var client = app.CreateBrowserLikeClient();
@@ -223,14 +219,7 @@ public sealed class ApiTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, before.StatusCode);
         }
 
-        var result = await AdministerAsync(admin => change switch
-        {
-            "lock" => admin.LockAsync("admin", "publisher1", Ct),
-            "reset-password" => admin.ResetPasswordAsync("admin", "publisher1", "A-new-password-1", Ct),
-            "role" => admin.SetOpenViduRoleAsync("admin", "publisher1", "SUBSCRIBER", Ct),
-            "admin-flag" => admin.SetAdminAsync("admin", "publisher1", true, Ct),
-            _ => admin.DeleteAsync("admin", "publisher1", Ct),
-        });
+        var result = await AdministerAsync(admin => AccountChanges.ApplyAsync(admin, change, "publisher1"));
         Assert.True(result.Succeeded, result.Message);
 
         using var after = await PostWithBearerAsync(client, accessToken, "stamp");
