@@ -12,6 +12,7 @@ builder.AddOpenVidu();
 builder.AddCalls();
 builder.AddHistory();
 builder.AddModeration();
+builder.AddChat();
 builder.AddAdmin();
 builder.AddApi();
 
