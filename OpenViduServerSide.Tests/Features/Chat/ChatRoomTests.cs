@@ -1,10 +1,12 @@
 using System.Security.Claims;
+using Bunit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Calls;
 using OpenViduServerSide.Features.Chat;
+using OpenViduServerSide.Features.History;
 using OpenViduServerSide.OpenVidu;
 using OpenViduServerSide.Tests.Infrastructure;
 
@@ -164,6 +166,30 @@ public sealed class ChatRoomTests : IAsyncLifetime
         Assert.True(result.Sent);
         Assert.Equal("Your message was saved, but the video server did not pass it on: others see it when they reload.", result.Warning);
         Assert.Single(await Chat.ReadAsync(app.Directory.GetParticipants("Class")[0].CallId, Ct));
+    }
+
+    [Fact]
+    public async Task An_admin_reads_a_past_calls_chat_from_its_history_on_request()
+    {
+        var (alice, _) = await JoinAsync("Class", "publisher1", "Alice");
+        await Chat.SendAsync(User("publisher1"), "Class", "notes: https://example.org/notes", Ct);
+        await Chat.SendAsync(User("publisher1"), "Class", "bye", Ct);
+        await app.Directory.ReleaseAsync("Class", alice.ConnectionId, Ct);
+        await app.History.FlushAsync();
+        var call = Assert.Single(await app.Live.Factory.Services.GetRequiredService<CallHistoryQueries>().AllCallsAsync(cancellationToken: Ct));
+        await using var bunit = new BunitContext();
+        bunit.JSInterop.Mode = JSRuntimeMode.Loose;
+        bunit.Services.AddMudServicesForTests();
+        bunit.Services.AddSingleton(Chat);
+
+        var transcript = bunit.Render<CallChatTranscript>(p => p.Add(c => c.CallId, call.Id).Add(c => c.MessageCount, call.ChatMessages));
+        var button = transcript.Find("[data-testid=show-chat]");
+        Assert.Equal("Show chat (2 messages)", button.TextContent.Trim());
+        await button.ClickAsync(new());
+
+        transcript.WaitForElement("[data-testid=chat-transcript]", Wait);
+        Assert.Equal(["notes: https://example.org/notes", "bye"], transcript.FindAll("[data-testid=chat-text]").Select(t => t.TextContent));
+        Assert.Equal(["Alice", "Alice"], transcript.FindAll("[data-testid=chat-author]").Select(t => t.TextContent));
     }
 
     private async Task AssertNothingStoredAsync()
