@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Calls;
 using OpenViduServerSide.Tests.Infrastructure;
+using OpenViduEmulator.Testing;
 
 namespace OpenViduServerSide.Tests.Features.Calls;
 
@@ -24,16 +25,16 @@ public sealed class CallIdentityTests : IAsyncLifetime
     [Fact]
     public async Task The_late_sessionDestroyed_of_a_call_leaves_the_call_reopened_under_its_name_alone()
     {
-        RpcParticipant bobTab;
+        OpenViduRpcClient bobTab;
         IssuedConnection alice, bob;
         using (app.Emulator.Controls.HoldWebhooks())
         {
             // The last person leaves: OpenVidu closes the session at once; its webhooks are still queued.
             alice = await app.Directory.IssueAsync("Standup", "publisher1", "Alice", ConnectionKind.Camera, Ct);
-            await using (var aliceTab = await RpcParticipant.JoinAsync(alice.Token, "Alice", Ct))
+            await using (var aliceTab = await OpenViduRpcClient.JoinAsync(alice.Token, OpenViduRpcClient.ClientData("Alice"), Ct))
             {
                 app.Directory.MarkJoined("Standup", alice.ConnectionId);
-                await aliceTab.LeaveAsync(Ct);
+                await aliceTab.LeaveAsync();
             }
 
             await app.Directory.ReleaseAsync("Standup", alice.ConnectionId, Ct);
@@ -41,7 +42,7 @@ public sealed class CallIdentityTests : IAsyncLifetime
 
             // Someone joins the same name: a new session at OpenVidu.
             bob = await app.Directory.IssueAsync("Standup", "publisher2", "Bob", ConnectionKind.Camera, Ct);
-            bobTab = await RpcParticipant.JoinAsync(bob.Token, "Bob", Ct);
+            bobTab = await OpenViduRpcClient.JoinAsync(bob.Token, OpenViduRpcClient.ClientData("Bob"), Ct);
             app.Directory.MarkJoined("Standup", bob.ConnectionId);
         }
 
@@ -71,8 +72,8 @@ public sealed class CallIdentityTests : IAsyncLifetime
     {
         var carol = await app.Directory.IssueAsync("Refresh", "publisher1", "Carol", ConnectionKind.Camera, Ct);
         var dave = await app.Directory.IssueAsync("Refresh", "publisher2", "Dave", ConnectionKind.Camera, Ct);
-        await using var carolTab = await RpcParticipant.JoinAsync(carol.Token, "Carol", Ct);
-        await using var daveTab = await RpcParticipant.JoinAsync(dave.Token, "Dave", Ct);
+        await using var carolTab = await OpenViduRpcClient.JoinAsync(carol.Token, OpenViduRpcClient.ClientData("Carol"), Ct);
+        await using var daveTab = await OpenViduRpcClient.JoinAsync(dave.Token, OpenViduRpcClient.ClientData("Dave"), Ct);
         await app.Directory.UntilAsync(d => d.GetParticipants("Refresh").Count(p => p.IsActive) == 2, Patience);
 
         // OpenVidu's answer is on its way while Carol's page says she left (OpenVidu hears of it a moment later).

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OpenViduEmulator;
 using OpenViduServerSide.Features.Calls;
 using OpenViduServerSide.Tests.Infrastructure;
+using OpenViduEmulator.Testing;
 
 namespace OpenViduServerSide.Tests.Features.Calls;
 
@@ -94,7 +95,7 @@ public sealed class MintingLimitsTests : IAsyncLifetime
     {
         var unused = await IssueAsync("publisher1");
         var used = await IssueAsync("publisher2");
-        await using var tab = await RpcParticipant.JoinAsync(used.Token, "Nick", Ct);
+        await using var tab = await OpenViduRpcClient.JoinAsync(used.Token, OpenViduRpcClient.ClientData("Nick"), Ct);
         Directory.MarkJoined("Limits", used.ConnectionId);
 
         clock.Advance(TimeSpan.FromMinutes(1));

@@ -8,6 +8,7 @@ using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Calls;
 using OpenViduServerSide.Features.History;
 using OpenViduServerSide.Tests.Infrastructure;
+using OpenViduEmulator.Testing;
 
 namespace OpenViduServerSide.Tests.Features.History;
 
@@ -52,12 +53,12 @@ public sealed class HistoryDurabilityTests : IAsyncLifetime
     public async Task A_call_that_goes_on_across_a_restart_stays_one_call_with_its_times()
     {
         IssuedConnection alice;
-        RpcParticipant tab;
+        OpenViduRpcClient tab;
         await using (var before = StartApp())
         {
             var directory = before.Services.GetRequiredService<SessionDirectory>();
             alice = await directory.IssueAsync("Weekly", "publisher1", "Alice", ConnectionKind.Camera, Ct);
-            tab = await RpcParticipant.JoinAsync(alice.Token, "Alice", Ct);
+            tab = await OpenViduRpcClient.JoinAsync(alice.Token, OpenViduRpcClient.ClientData("Alice"), Ct);
             directory.MarkJoined("Weekly", alice.ConnectionId);
             await before.Services.GetRequiredService<CallHistoryWriter>().FlushAsync();
         }
@@ -80,7 +81,7 @@ public sealed class HistoryDurabilityTests : IAsyncLifetime
             Assert.Null(Assert.Single(during.Participations).LeftAt);
 
             // She leaves; this app hears of it from OpenVidu (no webhooks here: the next reconciliation).
-            await tab.LeaveAsync(Ct);
+            await tab.LeaveAsync();
             await directory.ReconcileAsync(Ct);
             await history.FlushAsync();
         }
@@ -101,7 +102,7 @@ public sealed class HistoryDurabilityTests : IAsyncLifetime
         {
             var directory = before.Services.GetRequiredService<SessionDirectory>();
             bob = await directory.IssueAsync("Gone", "publisher2", "Bob", ConnectionKind.Camera, Ct);
-            await using var tab = await RpcParticipant.JoinAsync(bob.Token, "Bob", Ct);
+            await using var tab = await OpenViduRpcClient.JoinAsync(bob.Token, OpenViduRpcClient.ClientData("Bob"), Ct);
             directory.MarkJoined("Gone", bob.ConnectionId);
             await before.Services.GetRequiredService<CallHistoryWriter>().FlushAsync();
             // The app goes down with Bob still in the call (its directory learns nothing more); then he leaves.

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Calls;
 using OpenViduServerSide.Tests.Infrastructure;
+using OpenViduEmulator.Testing;
 
 namespace OpenViduServerSide.Tests.Features.History;
 
@@ -23,8 +24,8 @@ public sealed class LiveDirectoryTests : IAsyncLifetime
     {
         var alice = await app.Directory.IssueAsync("Vanish", "publisher1", "Alice", ConnectionKind.Camera, Ct);
         var bob = await app.Directory.IssueAsync("Vanish", "publisher2", "Bob", ConnectionKind.Camera, Ct);
-        await using var aliceTab = await RpcParticipant.JoinAsync(alice.Token, "Alice", Ct);
-        await using var bobTab = await RpcParticipant.JoinAsync(bob.Token, "Bob", Ct);
+        await using var aliceTab = await OpenViduRpcClient.JoinAsync(alice.Token, OpenViduRpcClient.ClientData("Alice"), Ct);
+        await using var bobTab = await OpenViduRpcClient.JoinAsync(bob.Token, OpenViduRpcClient.ClientData("Bob"), Ct);
         await using var bunit = new BunitContext();
         bunit.Services.AddSingleton(app.Directory);
         bunit.Services.AddSingleton(app.Live.Factory.Services.GetRequiredService<OpenViduServerSide.Features.Moderation.CallModeration>());
@@ -46,14 +47,14 @@ public sealed class LiveDirectoryTests : IAsyncLifetime
     /// Joins as the call page does: a token can die before it is used when the session closes in between (its last
     /// participant left; contract §1.6), answered 202 or 401; then a fresh token is minted and the join tried again.
     /// </summary>
-    private async Task<(IssuedConnection, RpcParticipant)> JoinWithRetriesAsync(string user, string nickname, CancellationToken ct)
+    private async Task<(IssuedConnection, OpenViduRpcClient)> JoinWithRetriesAsync(string user, string nickname, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
             var issued = await app.Directory.IssueAsync("Crowd", user, nickname, ConnectionKind.Camera, ct);
             try
             {
-                return (issued, await RpcParticipant.JoinAsync(issued.Token, nickname, ct));
+                return (issued, await OpenViduRpcClient.JoinAsync(issued.Token, OpenViduRpcClient.ClientData(nickname), ct));
             }
             catch (InvalidOperationException e) when (attempt < 5 && (e.Message.Contains("\"code\":202", StringComparison.Ordinal) || e.Message.Contains("\"code\":401", StringComparison.Ordinal)))
             {
@@ -68,20 +69,20 @@ public sealed class LiveDirectoryTests : IAsyncLifetime
         string[] users = ["publisher1", "publisher2", "moderator", "subscriber", "admin"];
         // A host stays throughout, as in a class: the session never closes under the crowd (that race has its own test).
         var host = await app.Directory.IssueAsync("Crowd", "moderator", "Host", ConnectionKind.Camera, Ct);
-        var hostTab = await RpcParticipant.JoinAsync(host.Token, "Host", Ct);
+        var hostTab = await OpenViduRpcClient.JoinAsync(host.Token, OpenViduRpcClient.ClientData("Host"), Ct);
 
         await Parallel.ForEachAsync(Enumerable.Range(0, 50), new ParallelOptions { MaxDegreeOfParallelism = 10, CancellationToken = Ct }, async (i, ct) =>
         {
             var (issued, tab) = await JoinWithRetriesAsync(users[i % users.Length], $"Guest{i}", ct);
             await using var _ = tab;
             app.Directory.MarkJoined("Crowd", issued.ConnectionId);
-            await tab.LeaveAsync(ct);
+            await tab.LeaveAsync();
             await app.Directory.ReleaseAsync("Crowd", issued.ConnectionId, ct);
         });
         var crowdGone = await app.Emulator.Controls.WaitForAsync(
             s => s.WebhookDeliveries.Count(d => d.Event == "participantLeft") == 50, TimeSpan.FromSeconds(20), Ct);
         var duringCall = app.Directory.GetParticipants("Crowd");
-        await hostTab.LeaveAsync(Ct);
+        await hostTab.LeaveAsync();
         await hostTab.DisposeAsync();
         var settled = await app.Emulator.Controls.WaitForAsync(s => s.Sessions.Count == 0 && s.WebhookDeliveries.Any(d => d.Event == "sessionDestroyed"), TimeSpan.FromSeconds(20), Ct);
         await app.Emulator.Controls.WaitForAsync(s => s.WebhookDeliveries.All(d => d.StatusCode is not null), TimeSpan.FromSeconds(20), Ct);

@@ -5,6 +5,7 @@ using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Calls;
 using OpenViduServerSide.Features.Moderation;
 using OpenViduServerSide.Tests.Infrastructure;
+using OpenViduEmulator.Testing;
 
 namespace OpenViduServerSide.Tests.Features.Moderation;
 
@@ -13,7 +14,7 @@ public sealed class CallModerationTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
     private WebhookApp app = default!;
-    private readonly List<RpcParticipant> tabs = [];
+    private readonly List<OpenViduRpcClient> tabs = [];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -34,10 +35,10 @@ public sealed class CallModerationTests : IAsyncLifetime
     private static ClaimsPrincipal User(string name, params string[] roles) =>
         new(new ClaimsIdentity([new Claim(ClaimTypes.Name, name), .. roles.Select(r => new Claim(ClaimTypes.Role, r))], "test"));
 
-    private async Task<(IssuedConnection Issued, RpcParticipant Tab)> JoinAsync(string session, string user, string nickname, ConnectionKind kind = ConnectionKind.Camera)
+    private async Task<(IssuedConnection Issued, OpenViduRpcClient Tab)> JoinAsync(string session, string user, string nickname, ConnectionKind kind = ConnectionKind.Camera)
     {
         var issued = await app.Directory.IssueAsync(session, user, nickname, kind, Ct);
-        var tab = await RpcParticipant.JoinAsync(issued.Token, nickname, Ct);
+        var tab = await OpenViduRpcClient.JoinAsync(issued.Token, OpenViduRpcClient.ClientData(nickname), Ct);
         tabs.Add(tab);
         app.Directory.MarkJoined(session, issued.ConnectionId);
         return (issued, tab);
@@ -131,7 +132,7 @@ public sealed class CallModerationTests : IAsyncLifetime
     {
         var (bob, bobTab) = await JoinAsync("Class", "publisher2", "Bob");
         await JoinAsync("Class", "publisher1", "Alice");
-        await bobTab.LeaveAsync(Ct);
+        await bobTab.LeaveAsync();
         await app.Directory.ReleaseAsync("Class", bob.ConnectionId, Ct);
 
         var result = await Moderation.RemoveAsync(User("admin", "Admin"), "Class", bob.ConnectionId, null, Ct);
@@ -145,7 +146,7 @@ public sealed class CallModerationTests : IAsyncLifetime
     {
         var (bob, bobTab) = await JoinAsync("Class", "publisher2", "Bob");
         var (_, aliceTab) = await JoinAsync("Class", "publisher1", "Alice");
-        var streamId = await bobTab.PublishAsync(Ct);
+        var streamId = await bobTab.PublishAsync(hasAudio: false);
         app.Directory.UpdateMedia("Class", bob.ConnectionId, streamId, true, true);
 
         var result = await Moderation.StopStreamAsync(User("admin", "Admin"), "Class", bob.ConnectionId, Ct);
