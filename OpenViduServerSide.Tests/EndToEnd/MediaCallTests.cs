@@ -14,10 +14,10 @@ namespace OpenViduServerSide.Tests.EndToEnd;
 public sealed class MediaCallTests(BrowserFixture browsers) : IAsyncLifetime
 {
     private readonly List<IBrowserContext> contexts = [];
-    private LiveApp app = default!;
+    private EmulatedApp app = default!;
 
     public async ValueTask InitializeAsync() =>
-        app = await LiveApp.StartAsync(emulatorOptions: new EmulatorOptions { MediaPlane = MediaPlane.Janus });
+        app = await EmulatedApp.StartAsync(new EmulatedAppOptions { Kestrel = true, Emulator = new EmulatorOptions { MediaPlane = MediaPlane.Janus } });
 
     public async ValueTask DisposeAsync()
     {

@@ -7,9 +7,9 @@ namespace OpenViduServerSide.Tests.EndToEnd;
 /// <summary>A moderator keeps order in a call, in two real browsers.</summary>
 public sealed class ModerationFlowTests(BrowserFixture browsers) : IAsyncLifetime
 {
-    private LiveApp app = default!;
+    private EmulatedApp app = default!;
 
-    public async ValueTask InitializeAsync() => app = await LiveApp.StartAsync();
+    public async ValueTask InitializeAsync() => app = await EmulatedApp.StartAsync(new EmulatedAppOptions { Kestrel = true });
 
     public async ValueTask DisposeAsync() => await app.DisposeAsync();
 

@@ -7,28 +7,18 @@ using OpenViduServerSide.Tests.Infrastructure;
 
 namespace OpenViduServerSide.Tests.Features.Calls;
 
-/// <summary>Token minting rules and the directory's bookkeeping, with real Identity on SQLite and the emulator.</summary>
+/// <summary>Token minting rules and the directory's bookkeeping, with real Identity on SQLite and the app.Emulator.</summary>
 public sealed class SessionDirectoryTests : IAsyncLifetime
 {
-    private OpenViduEmulatorServer emulator = default!;
-    private AppFactory app = default!;
+    private EmulatedApp app = default!;
 
     private SessionDirectory Directory => app.Services.GetRequiredService<SessionDirectory>();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
-    {
-        emulator = await OpenViduEmulatorServer.StartAsync(cancellationToken: Ct);
-        app = new AppFactory(settings: new Dictionary<string, string?> { ["OpenVidu:Url"] = emulator.BaseUrl, ["OpenVidu:Secret"] = emulator.Secret });
-        _ = app.Server;
-    }
+    public async ValueTask InitializeAsync() => app = await EmulatedApp.StartAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        await app.DisposeAsync();
-        await emulator.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() => await app.DisposeAsync();
 
     [Theory]
     [InlineData("publisher1", "PUBLISHER")]
@@ -40,7 +30,7 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
         var issued = await Directory.IssueAsync("Roles", user, "Nick", ConnectionKind.Camera, Ct);
 
         Assert.Equal(role, issued.Role);
-        var stored = emulator.Controls.Snapshot().FindConnection(issued.ConnectionId);
+        var stored = app.Emulator.Controls.Snapshot().FindConnection(issued.ConnectionId);
         Assert.Equal(role, stored?.Role);
         Assert.Equal($"{{\"serverData\":\"{user}\",\"kind\":\"camera\",\"role\":\"{role}\",\"nickname\":\"Nick\"}}", MintMarker.Strip(stored?.ServerData));
         Assert.Equal(issued.Token, stored?.Token);
@@ -62,7 +52,7 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
         var refused = await Assert.ThrowsAsync<CallRefusedException>(() => Directory.IssueAsync("Locked", "publisher2", "Nick", ConnectionKind.Camera, Ct));
 
         Assert.Contains("Your account is locked", refused.Message, StringComparison.Ordinal);
-        Assert.Single(emulator.Controls.Snapshot().FindSession("Locked")!.Connections);
+        Assert.Single(app.Emulator.Controls.Snapshot().FindSession("Locked")!.Connections);
     }
 
     [Fact]
@@ -104,7 +94,7 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
         var refused = await Assert.ThrowsAsync<CallRefusedException>(() => Directory.IssueAsync("Screens", "subscriber", "Nick", ConnectionKind.Screen, Ct));
 
         Assert.Contains("not share your screen", refused.Message, StringComparison.Ordinal);
-        Assert.Empty(emulator.Controls.Sessions);
+        Assert.Empty(app.Emulator.Controls.Sessions);
     }
 
     [Fact]
@@ -112,7 +102,7 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
     {
         var issued = await Directory.IssueAsync("Screens", "publisher1", "Nick", ConnectionKind.Screen, Ct);
 
-        Assert.Equal("{\"serverData\":\"publisher1\",\"kind\":\"screen\",\"role\":\"PUBLISHER\",\"nickname\":\"Nick\"}", MintMarker.Strip(emulator.Controls.Snapshot().FindConnection(issued.ConnectionId)?.ServerData));
+        Assert.Equal("{\"serverData\":\"publisher1\",\"kind\":\"screen\",\"role\":\"PUBLISHER\",\"nickname\":\"Nick\"}", MintMarker.Strip(app.Emulator.Controls.Snapshot().FindConnection(issued.ConnectionId)?.ServerData));
         Assert.Equal(ConnectionKind.Screen, Assert.Single(Directory.GetParticipants("Screens")).Kind);
     }
 
@@ -138,7 +128,7 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
     {
         await Assert.ThrowsAsync<CallRefusedException>(() => Directory.IssueAsync(name, "publisher1", "Nick", ConnectionKind.Camera, Ct));
 
-        Assert.Empty(emulator.Controls.Sessions);
+        Assert.Empty(app.Emulator.Controls.Sessions);
     }
 
     [Fact]
@@ -156,7 +146,7 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
 
         Assert.Equal("Release", (await heard.Task.WaitAsync(TimeSpan.FromSeconds(5), Ct)).SessionName);
         Assert.Empty(Directory.GetParticipants("Release"));
-        Assert.Null(emulator.Controls.Snapshot().FindConnection(issued.ConnectionId));
+        Assert.Null(app.Emulator.Controls.Snapshot().FindConnection(issued.ConnectionId));
         // Releasing again (the browser already left) is harmless.
         await Directory.ReleaseAsync("Release", issued.ConnectionId, Ct);
     }

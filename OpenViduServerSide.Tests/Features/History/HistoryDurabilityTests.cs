@@ -4,11 +4,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenViduEmulator;
+using OpenViduEmulator.Testing;
 using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Calls;
 using OpenViduServerSide.Features.History;
 using OpenViduServerSide.Tests.Infrastructure;
-using OpenViduEmulator.Testing;
 
 namespace OpenViduServerSide.Tests.Features.History;
 
