@@ -15,6 +15,9 @@ public sealed partial class CallState(
     AuthenticationStateProvider authentication,
     ILogger<CallState> logger) : IAsyncDisposable
 {
+    // Over 300 lines, on purpose: one circuit's call is one state machine (join with retries, share, switches, leave)
+    // whose every await follows the same rules (the epoch, callEnded, the pending screen connection), best read
+    // together; the browser's events are in CallState.Events.cs and the sentences in CallMessages.cs.
     private const int MaxJoinAttempts = 3;
 
     private readonly Dictionary<string, ConnectionData> remoteConnections = new(StringComparer.Ordinal);
