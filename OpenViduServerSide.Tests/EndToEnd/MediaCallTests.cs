@@ -216,7 +216,8 @@ public sealed class MediaCallTests(BrowserFixture browsers) : IAsyncLifetime
     }
 
     /// <summary>
-    /// Blackholes one page's OpenVidu WebSocket (by its port) and every new connection to the emulator; established
+    /// Blackholes one page's OpenVidu WebSocket (by its port) and every new connection to the emulator (its SYN: conntrack
+    /// would call an established socket it had not seen before "new" too, and cut the others); established
     /// sockets of everyone else, the app's circuits and the media (UDP) go on.
     /// </summary>
     private static async Task CutSignalingAsync(EmulatedApp live, string nickname)
@@ -230,7 +231,7 @@ public sealed class MediaCallTests(BrowserFixture browsers) : IAsyncLifetime
             add chain inet outage input { type filter hook input priority 0; }
             add rule inet outage input tcp sport {{socketPort}} drop
             add rule inet outage input tcp dport {{socketPort}} drop
-            add rule inet outage input tcp dport {{emulatorPort}} ct state new drop
+            add rule inet outage input tcp dport {{emulatorPort}} tcp flags & (syn | ack) == syn drop
 
             """);
     }
