@@ -1,4 +1,5 @@
 using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 
 namespace OpenViduServerSide.Tests.Infrastructure;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 
 namespace OpenViduServerSide.Tests.Infrastructure;
 

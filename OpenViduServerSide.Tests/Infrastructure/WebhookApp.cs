@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using OpenViduEmulator;
 using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Features.History;
 
 namespace OpenViduServerSide.Tests.Infrastructure;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OpenViduEmulator;
 using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Tests.Infrastructure;
 
 namespace OpenViduServerSide.Tests.Features.Calls;

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using OpenViduServerSide.Features.Admin;
 using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Tests.Features.Calls;
 
 namespace OpenViduServerSide.Tests.Features.Moderation;

@@ -11,7 +11,7 @@ using AccountStates = OpenViduServerSide.Features.Accounts.AccountStates;
 using SignInAttempt = OpenViduServerSide.Features.Accounts.SignInAttempt;
 using SignInGuard = OpenViduServerSide.Features.Accounts.SignInGuard;
 using OpenViduServerSide.Features.Api;
-using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.OpenVidu;
 
 namespace Microsoft.AspNetCore.Routing;
@@ -66,7 +66,7 @@ public static class ApiEndpoints
             "screen" => ConnectionKind.Screen,
             _ => null,
         };
-        if (!SessionNames.IsValid(name) || string.IsNullOrEmpty(nickname) || nickname.Length > JoinRequest.MaxNicknameLength || kind is null)
+        if (!SessionNames.IsValid(name) || string.IsNullOrEmpty(nickname) || nickname.Length > ConnectionData.MaxNicknameLength || kind is null)
         {
             return TypedResults.ValidationProblem(ValidationErrors(name, nickname, kind));
         }
@@ -192,9 +192,9 @@ public static class ApiEndpoints
         {
             errors["nickname"] = ["Enter the name others will see."];
         }
-        else if (nickname.Length > JoinRequest.MaxNicknameLength)
+        else if (nickname.Length > ConnectionData.MaxNicknameLength)
         {
-            errors["nickname"] = [$"Keep the nickname under {JoinRequest.MaxNicknameLength} characters."];
+            errors["nickname"] = [$"Keep the nickname under {ConnectionData.MaxNicknameLength} characters."];
         }
 
         if (kind is null)

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.JSInterop;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.OpenVidu;
 
 namespace OpenViduServerSide.Features.Calls;

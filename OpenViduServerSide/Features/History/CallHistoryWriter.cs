@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using OpenViduServerSide.Data;
-using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 
 namespace OpenViduServerSide.Features.History;
 

@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Accounts;
-using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.OpenVidu;
 
 namespace OpenViduServerSide.Features.Moderation;

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using OpenViduServerSide.OpenVidu;
 
-namespace OpenViduServerSide.Features.Calls;
+namespace OpenViduServerSide.Features.Directory;
 
 /// <summary>
 /// Revokes connections minted and never used, a few times per <see cref="CallLimits.PendingLifetime"/>

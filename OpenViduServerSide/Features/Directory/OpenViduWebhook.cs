@@ -2,10 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using OpenViduServerSide.Features.Calls;
 using OpenViduServerSide.OpenVidu;
 
-namespace Microsoft.AspNetCore.Routing;
+namespace OpenViduServerSide.Features.Directory;
 
 /// <summary>
 /// <c>POST /openvidu/webhook</c>: OpenVidu's events (contract §2) fed into <see cref="SessionDirectory"/>. OpenVidu signs
@@ -13,11 +12,11 @@ namespace Microsoft.AspNetCore.Routing;
 /// time and drops any that does not get a 200, so the handler only updates memory and answers at once; history is
 /// written in the background.
 /// </summary>
-public static partial class WebhookEndpoints
+public static partial class OpenViduWebhook
 {
     public const string Path = "/openvidu/webhook";
 
-    public static IEndpointRouteBuilder MapOpenViduWebhook(this IEndpointRouteBuilder endpoints)
+    internal static IEndpointRouteBuilder MapOpenViduWebhook(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost(Path, HandleAsync).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
         return endpoints;
@@ -25,7 +24,7 @@ public static partial class WebhookEndpoints
 
     private static async Task<IResult> HandleAsync(HttpContext context, IOptions<OpenViduOptions> options, SessionDirectory directory, ILoggerFactory loggers)
     {
-        var logger = loggers.CreateLogger(typeof(WebhookEndpoints).FullName!);
+        var logger = loggers.CreateLogger(typeof(OpenViduWebhook).FullName!);
         if (!IsAuthentic(context.Request, options.Value.Webhook))
         {
             context.RequestServices.GetRequiredService<WebhookRefusals>().Refused(context.Connection.RemoteIpAddress?.ToString() ?? "?");

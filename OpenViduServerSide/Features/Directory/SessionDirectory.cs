@@ -4,7 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using OpenViduServerSide.OpenVidu;
 
-namespace OpenViduServerSide.Features.Calls;
+namespace OpenViduServerSide.Features.Directory;
 
 /// <summary>
 /// The one place that knows who is in which call. Singleton, shared by every circuit: state sits behind one short lock,

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using OpenViduServerSide.OpenVidu;
 
-namespace OpenViduServerSide.Features.Calls;
+namespace OpenViduServerSide.Features.Directory;
 
 /// <summary>
 /// At start-up, rebuilds the directory from OpenVidu (calls that went on while this app was down or restarting).
