@@ -21,7 +21,11 @@ public sealed class WebhookApp : IAsyncDisposable
 
     public OpenViduEmulatorServer Emulator => Live.Emulator;
 
-    public SessionDirectory Directory => Live.Factory.Services.GetRequiredService<SessionDirectory>();
+    public CallDirectory Directory => Live.Factory.Services.GetRequiredService<CallDirectory>();
+
+    public ConnectionIssuer Issuer => Live.Factory.Services.GetRequiredService<ConnectionIssuer>();
+
+    public DirectoryReconciler Reconciler => Live.Factory.Services.GetRequiredService<DirectoryReconciler>();
 
     public CallHistoryWriter History => Live.Factory.Services.GetRequiredService<CallHistoryWriter>();
 

@@ -8,7 +8,7 @@ using OpenViduServerSide.Tests.Infrastructure;
 namespace OpenViduServerSide.Tests.Features.Calls;
 
 /// <summary>
-/// The call page in bUnit with the real server side: the app's SessionDirectory (real Identity on SQLite, real
+/// The call page in bUnit with the real server side: the app's CallDirectory (real Identity on SQLite, real
 /// OpenViduClient) against an emulator on loopback. Only the browser half (openvidu-interop.js) is bUnit's strict JS.
 /// </summary>
 public sealed class CallHarness : IAsyncDisposable
@@ -34,7 +34,9 @@ public sealed class CallHarness : IAsyncDisposable
 
     public BunitJSModuleInterop Module { get; }
 
-    public SessionDirectory Directory => App.Services.GetRequiredService<SessionDirectory>();
+    public CallDirectory Directory => App.Services.GetRequiredService<CallDirectory>();
+
+    public ConnectionIssuer Issuer => App.Services.GetRequiredService<ConnectionIssuer>();
 
     public CallState Call => Bunit.Services.GetRequiredService<CallState>();
 
@@ -51,7 +53,9 @@ public sealed class CallHarness : IAsyncDisposable
         var bunit = new BunitContext();
         bunit.JSInterop.Mode = JSRuntimeMode.Loose;
         bunit.Services.AddMudServicesForTests();
-        bunit.Services.AddSingleton(app.Services.GetRequiredService<SessionDirectory>());
+        bunit.Services.AddSingleton(app.Services.GetRequiredService<CallDirectory>());
+        bunit.Services.AddSingleton(app.Services.GetRequiredService<ConnectionIssuer>());
+        bunit.Services.AddSingleton(app.Services.GetRequiredService<DirectoryReconciler>());
         bunit.Services.AddSingleton(app.Services.GetRequiredService<OpenViduServerSide.Features.Moderation.CallModeration>());
         bunit.Services.AddScoped<OpenViduInterop>();
         bunit.Services.AddScoped<CallState>();

@@ -30,18 +30,18 @@ public sealed class CallIdentityTests : IAsyncLifetime
         using (app.Emulator.Controls.HoldWebhooks())
         {
             // The last person leaves: OpenVidu closes the session at once; its webhooks are still queued.
-            alice = await app.Directory.IssueAsync("Standup", "publisher1", "Alice", ConnectionKind.Camera, Ct);
+            alice = await app.Issuer.IssueAsync("Standup", "publisher1", "Alice", ConnectionKind.Camera, Ct);
             await using (var aliceTab = await RpcParticipant.JoinAsync(alice.Token, "Alice", Ct))
             {
                 app.Directory.MarkJoined("Standup", alice.ConnectionId);
                 await aliceTab.LeaveAsync(Ct);
             }
 
-            await app.Directory.ReleaseAsync("Standup", alice.ConnectionId, Ct);
+            await app.Issuer.ReleaseAsync("Standup", alice.ConnectionId, Ct);
             await app.Emulator.Controls.WaitForAsync(s => s.Sessions.Count == 0, Patience, Ct);
 
             // Someone joins the same name: a new session at OpenVidu.
-            bob = await app.Directory.IssueAsync("Standup", "publisher2", "Bob", ConnectionKind.Camera, Ct);
+            bob = await app.Issuer.IssueAsync("Standup", "publisher2", "Bob", ConnectionKind.Camera, Ct);
             bobTab = await RpcParticipant.JoinAsync(bob.Token, "Bob", Ct);
             app.Directory.MarkJoined("Standup", bob.ConnectionId);
         }
@@ -70,15 +70,15 @@ public sealed class CallIdentityTests : IAsyncLifetime
     [Fact]
     public async Task Reconciliation_does_not_bring_back_someone_who_left_while_it_ran()
     {
-        var carol = await app.Directory.IssueAsync("Refresh", "publisher1", "Carol", ConnectionKind.Camera, Ct);
-        var dave = await app.Directory.IssueAsync("Refresh", "publisher2", "Dave", ConnectionKind.Camera, Ct);
+        var carol = await app.Issuer.IssueAsync("Refresh", "publisher1", "Carol", ConnectionKind.Camera, Ct);
+        var dave = await app.Issuer.IssueAsync("Refresh", "publisher2", "Dave", ConnectionKind.Camera, Ct);
         await using var carolTab = await RpcParticipant.JoinAsync(carol.Token, "Carol", Ct);
         await using var daveTab = await RpcParticipant.JoinAsync(dave.Token, "Dave", Ct);
         await app.Directory.UntilAsync(d => d.GetParticipants("Refresh").Count(p => p.IsActive) == 2, Patience);
 
         // OpenVidu's answer is on its way while Carol's page says she left (OpenVidu hears of it a moment later).
         app.Emulator.Controls.Latency = TimeSpan.FromMilliseconds(300);
-        var reconciling = app.Directory.ReconcileAsync(Ct);
+        var reconciling = app.Reconciler.ReconcileAsync(Ct);
         app.Directory.Forget("Refresh", carol.ConnectionId, "disconnect");
         await reconciling;
 

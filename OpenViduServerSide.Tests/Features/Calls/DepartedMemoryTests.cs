@@ -14,7 +14,7 @@ public sealed class DepartedMemoryTests
     private const string ClientData = """{"clientData":"Nick"}""";
 
     private readonly ManualClock clock = new();
-    private readonly SessionDirectory directory;
+    private readonly CallDirectory directory;
 
     public DepartedMemoryTests() => directory = InMemoryDirectory.Create(clock);
 
@@ -65,7 +65,7 @@ public sealed class DepartedMemoryTests
     [Fact]
     public void Memory_is_bounded_oldest_first()
     {
-        for (var i = 0; i <= SessionDirectory.MaxDeparted; i++)
+        for (var i = 0; i <= DepartedConnections.MaxDeparted; i++)
         {
             directory.Forget("Call", $"con_{i}", "disconnect");
         }

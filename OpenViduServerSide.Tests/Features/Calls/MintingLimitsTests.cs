@@ -18,7 +18,9 @@ public sealed class MintingLimitsTests : IAsyncLifetime
     private OpenViduEmulatorServer emulator = default!;
     private WebApplicationFactory<Program> app = default!;
 
-    private SessionDirectory Directory => app.Services.GetRequiredService<SessionDirectory>();
+    private CallDirectory Directory => app.Services.GetRequiredService<CallDirectory>();
+
+    private ConnectionIssuer Issuer => app.Services.GetRequiredService<ConnectionIssuer>();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -43,7 +45,7 @@ public sealed class MintingLimitsTests : IAsyncLifetime
         await emulator.DisposeAsync();
     }
 
-    private Task<IssuedConnection> IssueAsync(string user, string session = "Limits") => Directory.IssueAsync(session, user, "Nick", ConnectionKind.Camera, Ct);
+    private Task<IssuedConnection> IssueAsync(string user, string session = "Limits") => Issuer.IssueAsync(session, user, "Nick", ConnectionKind.Camera, Ct);
 
     [Fact]
     public async Task A_user_cannot_hold_more_unused_connections_than_the_cap_and_a_used_one_frees_a_place()
@@ -78,7 +80,7 @@ public sealed class MintingLimitsTests : IAsyncLifetime
         for (var i = 0; i < 4; i++)
         {
             var issued = await IssueAsync("publisher1");
-            await Directory.ReleaseAsync("Limits", issued.ConnectionId, Ct);
+            await Issuer.ReleaseAsync("Limits", issued.ConnectionId, Ct);
         }
 
         var refused = await Assert.ThrowsAsync<CallRefusedException>(() => IssueAsync("publisher1"));
@@ -99,9 +101,9 @@ public sealed class MintingLimitsTests : IAsyncLifetime
         Directory.MarkJoined("Limits", used.ConnectionId);
 
         clock.Advance(TimeSpan.FromMinutes(1));
-        Assert.Equal(0, await Directory.ExpirePendingAsync(Ct));
+        Assert.Equal(0, await Issuer.ExpirePendingAsync(Ct));
         clock.Advance(TimeSpan.FromMinutes(2));
-        Assert.Equal(1, await Directory.ExpirePendingAsync(Ct));
+        Assert.Equal(1, await Issuer.ExpirePendingAsync(Ct));
 
         Assert.Equal([used.ConnectionId], Directory.GetParticipants("Limits").Select(p => p.ConnectionId));
         Assert.Equal([used.ConnectionId], emulator.Controls.Sessions.Single().Connections.Select(c => c.Id));

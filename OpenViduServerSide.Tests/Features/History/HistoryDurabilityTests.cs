@@ -56,8 +56,8 @@ public sealed class HistoryDurabilityTests : IAsyncLifetime
         RpcParticipant tab;
         await using (var before = StartApp())
         {
-            var directory = before.Services.GetRequiredService<SessionDirectory>();
-            alice = await directory.IssueAsync("Weekly", "publisher1", "Alice", ConnectionKind.Camera, Ct);
+            var directory = before.Services.GetRequiredService<CallDirectory>();
+            alice = await before.Services.GetRequiredService<ConnectionIssuer>().IssueAsync("Weekly", "publisher1", "Alice", ConnectionKind.Camera, Ct);
             tab = await RpcParticipant.JoinAsync(alice.Token, "Alice", Ct);
             directory.MarkJoined("Weekly", alice.ConnectionId);
             await before.Services.GetRequiredService<CallHistoryWriter>().FlushAsync();
@@ -68,7 +68,7 @@ public sealed class HistoryDurabilityTests : IAsyncLifetime
             var started = Assert.Single(await CallsAsync()).StartedAt;
             var restartedAt = DateTime.UtcNow;
             await using var after = StartApp();
-            var directory = after.Services.GetRequiredService<SessionDirectory>();
+            var directory = after.Services.GetRequiredService<CallDirectory>();
             var history = after.Services.GetRequiredService<CallHistoryWriter>();
             await directory.UntilAsync(d => d.FindParticipant("Weekly", alice.ConnectionId)?.IsActive == true, Patience);
             await history.FlushAsync();
@@ -82,7 +82,7 @@ public sealed class HistoryDurabilityTests : IAsyncLifetime
 
             // She leaves; this app hears of it from OpenVidu (no webhooks here: the next reconciliation).
             await tab.LeaveAsync(Ct);
-            await directory.ReconcileAsync(Ct);
+            await after.Services.GetRequiredService<DirectoryReconciler>().ReconcileAsync(Ct);
             await history.FlushAsync();
         }
 
@@ -100,8 +100,8 @@ public sealed class HistoryDurabilityTests : IAsyncLifetime
         IssuedConnection bob;
         await using (var before = StartApp())
         {
-            var directory = before.Services.GetRequiredService<SessionDirectory>();
-            bob = await directory.IssueAsync("Gone", "publisher2", "Bob", ConnectionKind.Camera, Ct);
+            var directory = before.Services.GetRequiredService<CallDirectory>();
+            bob = await before.Services.GetRequiredService<ConnectionIssuer>().IssueAsync("Gone", "publisher2", "Bob", ConnectionKind.Camera, Ct);
             await using var tab = await RpcParticipant.JoinAsync(bob.Token, "Bob", Ct);
             directory.MarkJoined("Gone", bob.ConnectionId);
             await before.Services.GetRequiredService<CallHistoryWriter>().FlushAsync();
@@ -111,7 +111,7 @@ public sealed class HistoryDurabilityTests : IAsyncLifetime
 
         Assert.Null(Assert.Single(await CallsAsync()).EndedAt);
         await using var after = StartApp();
-        await after.Services.GetRequiredService<SessionDirectory>().ReconcileAsync(Ct);
+        await after.Services.GetRequiredService<DirectoryReconciler>().ReconcileAsync(Ct);
         await after.Services.GetRequiredService<CallHistoryWriter>().FlushAsync();
 
         var call = Assert.Single(await CallsAsync());
@@ -144,7 +144,7 @@ public sealed class HistoryDurabilityTests : IAsyncLifetime
     public async Task A_failing_database_is_retried_the_app_stays_up_and_nothing_is_lost()
     {
         await using var app = StartApp();
-        var directory = app.Services.GetRequiredService<SessionDirectory>();
+        var directory = app.Services.GetRequiredService<CallDirectory>();
         var history = app.Services.GetRequiredService<CallHistoryWriter>();
         await ExecuteSqlAsync("ALTER TABLE Calls RENAME TO CallsHidden");
 

@@ -22,8 +22,8 @@ public sealed class LiveDirectoryTests : IAsyncLifetime
     [Fact]
     public async Task A_tab_that_vanishes_leaves_every_open_page_within_a_second_of_the_webhook()
     {
-        var alice = await app.Directory.IssueAsync("Vanish", "publisher1", "Alice", ConnectionKind.Camera, Ct);
-        var bob = await app.Directory.IssueAsync("Vanish", "publisher2", "Bob", ConnectionKind.Camera, Ct);
+        var alice = await app.Issuer.IssueAsync("Vanish", "publisher1", "Alice", ConnectionKind.Camera, Ct);
+        var bob = await app.Issuer.IssueAsync("Vanish", "publisher2", "Bob", ConnectionKind.Camera, Ct);
         await using var aliceTab = await RpcParticipant.JoinAsync(alice.Token, "Alice", Ct);
         await using var bobTab = await RpcParticipant.JoinAsync(bob.Token, "Bob", Ct);
         await using var bunit = new BunitContext();
@@ -51,14 +51,14 @@ public sealed class LiveDirectoryTests : IAsyncLifetime
     {
         for (var attempt = 1; ; attempt++)
         {
-            var issued = await app.Directory.IssueAsync("Crowd", user, nickname, ConnectionKind.Camera, ct);
+            var issued = await app.Issuer.IssueAsync("Crowd", user, nickname, ConnectionKind.Camera, ct);
             try
             {
                 return (issued, await RpcParticipant.JoinAsync(issued.Token, nickname, ct));
             }
             catch (InvalidOperationException e) when (attempt < 5 && (e.Message.Contains("\"code\":202", StringComparison.Ordinal) || e.Message.Contains("\"code\":401", StringComparison.Ordinal)))
             {
-                await app.Directory.ReleaseAsync("Crowd", issued.ConnectionId, ct);
+                await app.Issuer.ReleaseAsync("Crowd", issued.ConnectionId, ct);
             }
         }
     }
@@ -68,7 +68,7 @@ public sealed class LiveDirectoryTests : IAsyncLifetime
     {
         string[] users = ["publisher1", "publisher2", "moderator", "subscriber", "admin"];
         // A host stays throughout, as in a class: the session never closes under the crowd (that race has its own test).
-        var host = await app.Directory.IssueAsync("Crowd", "moderator", "Host", ConnectionKind.Camera, Ct);
+        var host = await app.Issuer.IssueAsync("Crowd", "moderator", "Host", ConnectionKind.Camera, Ct);
         var hostTab = await RpcParticipant.JoinAsync(host.Token, "Host", Ct);
 
         await Parallel.ForEachAsync(Enumerable.Range(0, 50), new ParallelOptions { MaxDegreeOfParallelism = 10, CancellationToken = Ct }, async (i, ct) =>
@@ -77,7 +77,7 @@ public sealed class LiveDirectoryTests : IAsyncLifetime
             await using var _ = tab;
             app.Directory.MarkJoined("Crowd", issued.ConnectionId);
             await tab.LeaveAsync(ct);
-            await app.Directory.ReleaseAsync("Crowd", issued.ConnectionId, ct);
+            await app.Issuer.ReleaseAsync("Crowd", issued.ConnectionId, ct);
         });
         var crowdGone = await app.Emulator.Controls.WaitForAsync(
             s => s.WebhookDeliveries.Count(d => d.Event == "participantLeft") == 50, TimeSpan.FromSeconds(20), Ct);

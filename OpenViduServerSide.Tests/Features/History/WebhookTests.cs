@@ -23,7 +23,7 @@ public sealed class WebhookTests : IAsyncLifetime
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private SessionDirectory Directory => app.Services.GetRequiredService<SessionDirectory>();
+    private CallDirectory Directory => app.Services.GetRequiredService<CallDirectory>();
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 

@@ -37,7 +37,7 @@ public sealed class CallModerationTests : IAsyncLifetime
 
     private async Task<(IssuedConnection Issued, RpcParticipant Tab)> JoinAsync(string session, string user, string nickname, ConnectionKind kind = ConnectionKind.Camera)
     {
-        var issued = await app.Directory.IssueAsync(session, user, nickname, kind, Ct);
+        var issued = await app.Issuer.IssueAsync(session, user, nickname, kind, Ct);
         var tab = await RpcParticipant.JoinAsync(issued.Token, nickname, Ct);
         tabs.Add(tab);
         app.Directory.MarkJoined(session, issued.ConnectionId);
@@ -133,7 +133,7 @@ public sealed class CallModerationTests : IAsyncLifetime
         var (bob, bobTab) = await JoinAsync("Class", "publisher2", "Bob");
         await JoinAsync("Class", "publisher1", "Alice");
         await bobTab.LeaveAsync(Ct);
-        await app.Directory.ReleaseAsync("Class", bob.ConnectionId, Ct);
+        await app.Issuer.ReleaseAsync("Class", bob.ConnectionId, Ct);
 
         var result = await Moderation.RemoveAsync(User("admin", "Admin"), "Class", bob.ConnectionId, null, Ct);
 

@@ -28,7 +28,7 @@ public sealed class ModerationComponentTests
 
     private static async Task<IssuedConnection> JoinedAsync(CallHarness h, string session, string user, string nickname)
     {
-        var issued = await h.Directory.IssueAsync(session, user, nickname, ConnectionKind.Camera, Ct);
+        var issued = await h.Issuer.IssueAsync(session, user, nickname, ConnectionKind.Camera, Ct);
         h.Directory.MarkJoined(session, issued.ConnectionId);
         return issued;
     }

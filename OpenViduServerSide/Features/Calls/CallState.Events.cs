@@ -108,7 +108,7 @@ public sealed partial class CallState
         {
             screenConnectionId = null;
             RemoveTiles(t => t.ConnectionId == connectionId);
-            await directory.ReleaseAsync(sessionName, connectionId, CancellationToken.None);
+            await issuer.ReleaseAsync(sessionName, connectionId, CancellationToken.None);
         }
 
         if (reason != "browserStopped")

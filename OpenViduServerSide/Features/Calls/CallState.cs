@@ -6,12 +6,13 @@ using OpenViduServerSide.OpenVidu;
 namespace OpenViduServerSide.Features.Calls;
 
 /// <summary>
-/// One circuit's call: asks <see cref="SessionDirectory"/> for tokens, drives the browser through <see cref="OpenViduInterop"/>,
+/// One circuit's call: asks <see cref="ConnectionIssuer"/> for tokens, tells <see cref="CallDirectory"/> what the page saw, drives the browser through <see cref="OpenViduInterop"/>,
 /// receives openvidu-browser's events as [JSInvokable] callbacks and keeps the page's <see cref="CallViewModel"/>.
 /// Scoped, so it lives and dies with the circuit; disposing it releases the user's connections at OpenVidu.
 /// </summary>
 public sealed partial class CallState(
-    SessionDirectory directory,
+    CallDirectory directory,
+    ConnectionIssuer issuer,
     OpenViduInterop browser,
     AuthenticationStateProvider authentication,
     ILogger<CallState> logger) : IAsyncDisposable
@@ -122,7 +123,7 @@ public sealed partial class CallState(
             IssuedConnection issued;
             try
             {
-                issued = await directory.IssueAsync(session, userName, nickname, ConnectionKind.Camera, cancellationToken);
+                issued = await issuer.IssueAsync(session, userName, nickname, ConnectionKind.Camera, cancellationToken);
             }
             catch (Exception e) when (Describe(e) is { } message)
             {
@@ -131,7 +132,7 @@ public sealed partial class CallState(
 
             if (epoch != call)
             {
-                await directory.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
+                await issuer.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
                 return (null, null);
             }
 
@@ -146,13 +147,13 @@ public sealed partial class CallState(
             catch (BrowserCallException e)
             {
                 LogBrowserFailed(e, e.Operation);
-                await directory.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
+                await issuer.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
                 return (null, epoch == call ? "Your browser could not start the call. Try joining again." : null);
             }
 
             if (epoch != call)
             {
-                await directory.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
+                await issuer.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
                 return (null, null);
             }
 
@@ -163,7 +164,7 @@ public sealed partial class CallState(
 
             refusal = result.Error;
             LogJoinRefused(session, refusal?.Name ?? "", refusal?.Message ?? "");
-            await directory.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
+            await issuer.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
             if (epoch != call)
             {
                 return (null, null);
@@ -256,7 +257,7 @@ public sealed partial class CallState(
         IssuedConnection? issued = null;
         try
         {
-            issued = await directory.IssueAsync(session, userName, nickname, ConnectionKind.Screen);
+            issued = await issuer.IssueAsync(session, userName, nickname, ConnectionKind.Screen);
             if (epoch != call)
             {
                 return;
@@ -310,7 +311,7 @@ public sealed partial class CallState(
                     pendingScreenConnectionId = null;
                 }
 
-                await directory.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
+                await issuer.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
             }
 
             if (epoch == call)
@@ -342,7 +343,7 @@ public sealed partial class CallState(
         }
 
         RemoveTiles(t => t.ConnectionId == connectionId);
-        await directory.ReleaseAsync(session, connectionId, CancellationToken.None);
+        await issuer.ReleaseAsync(session, connectionId, CancellationToken.None);
         await ChangedAsync();
     }
 
@@ -369,7 +370,7 @@ public sealed partial class CallState(
         {
             if (connectionId is not null)
             {
-                await directory.ReleaseAsync(session, connectionId, CancellationToken.None);
+                await issuer.ReleaseAsync(session, connectionId, CancellationToken.None);
             }
         }
     }

@@ -24,8 +24,11 @@ public static class DirectoryServiceCollectionExtensions
         services.ConfigureDbContext<ApplicationDbContext>((sp, options) => options.AddInterceptors(sp.GetRequiredService<RoleChangeInterceptor>()));
         services.AddOptions<CallLimits>().BindConfiguration(CallLimits.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<MintBudget>();
-        services.AddSingleton<SessionDirectory>();
-        services.AddHostedService<DirectoryReconciler>();
+        services.AddSingleton<CallDirectory>();
+        services.AddSingleton<ConnectionIssuer>();
+        // One instance: the start-up run and the live calls page's "Refresh from OpenVidu".
+        services.AddSingleton<DirectoryReconciler>();
+        services.AddHostedService(sp => sp.GetRequiredService<DirectoryReconciler>());
         services.AddHostedService<PendingConnectionSweeper>();
         services.AddSingleton<WebhookRefusals>();
         return builder;

@@ -24,7 +24,7 @@ public sealed record ModerationResult(bool Succeeded, string Message)
 /// The people affected are told why with a signal before OpenVidu acts, so their page can say more than OpenVidu's reason.
 /// </summary>
 public sealed partial class CallModeration(
-    SessionDirectory directory,
+    CallDirectory directory,
     OpenViduClient openVidu,
     IDbContextFactory<ApplicationDbContext> contexts,
     TimeProvider clock,

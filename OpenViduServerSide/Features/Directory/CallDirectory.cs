@@ -1,7 +1,5 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Options;
 using OpenViduServerSide.OpenVidu;
 
 namespace OpenViduServerSide.Features.Directory;
@@ -9,9 +7,9 @@ namespace OpenViduServerSide.Features.Directory;
 /// <summary>
 /// The one place that knows who is in which call. Singleton, shared by every circuit: state sits behind one short lock,
 /// readers get snapshots, and subscribers are called outside the lock (eShop's OrderStatusNotificationService shape).
-/// It is fed by the app's own joins and leaves, by OpenVidu's webhooks, and by <see cref="ReconcileAsync"/>; every source
-/// keys participants by connection id, so one seen by two sources counts once.
-/// It mints connection tokens: the OpenVidu role comes from the user's Identity roles at that moment, never from the browser.
+/// It is fed by the app's own joins and leaves (through <see cref="ConnectionIssuer"/>, which mints and releases at
+/// OpenVidu), by OpenVidu's webhooks (<see cref="OpenViduWebhook"/>), and by <see cref="DirectoryReconciler"/>; every
+/// source keys participants by connection id, so one seen by two sources counts once. It does no I/O itself.
 /// <para>
 /// A call is one lifetime of an OpenVidu session, not its name: OpenVidu closes a session when its last participant leaves
 /// and a new one may open under the same name a moment later, while the old one's webhooks are still on their way. Each
@@ -19,96 +17,45 @@ namespace OpenViduServerSide.Features.Directory;
 /// an earlier lifetime are ignored, and the call id is derived from it, so a restart finds the same call again.
 /// </para>
 /// </summary>
-public sealed partial class SessionDirectory(
-    OpenViduClient openVidu,
-    UserCallRoles roles,
-    MintBudget mintBudget,
-    IOptions<CallLimits> limits,
-    TimeProvider clock,
-    ILogger<SessionDirectory> logger)
+public sealed partial class CallDirectory(TimeProvider clock, ILogger<CallDirectory> logger)
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, LiveSession> sessions = new(StringComparer.Ordinal);
     // Copy-on write: Subscribe and Dispose swap the array under the lock, Publish reads it without taking the lock.
     private volatile Subscription[] subscriptions = [];
 
-    // Connections that left recently. Webhooks arrive late and out of step with the app's own events: a participantJoined
-    // for a connection the app already released must not bring it back as a ghost. Each is remembered for DepartedMemory
-    // after the directory learned of the departure (at most MaxDeparted of them, oldest forgotten first); the queue holds
-    // them in that order, so forgetting is amortized O(1) per departure instead of a scan of the whole map under the lock.
-    private readonly Dictionary<string, DateTimeOffset> departed = new(StringComparer.Ordinal);
-    private readonly Queue<(string ConnectionId, DateTimeOffset RememberedAt)> departures = new();
-    private static readonly TimeSpan DepartedMemory = TimeSpan.FromMinutes(10);
-    internal const int MaxDeparted = 100_000;
+    // Under the lock, like the sessions.
+    private readonly DepartedConnections departed = new();
 
-    // ---------- Minting ----------
+    // ---------- What the connection issuer reports ----------
 
     /// <summary>
-    /// Gets or creates the OpenVidu session <paramref name="sessionName"/> and a connection for <paramref name="userName"/>
-    /// with the role their account has now. SUBSCRIBERs cannot share a screen.
+    /// A connection minted at OpenVidu in <paramref name="incarnation"/> (null when OpenVidu did not say which lifetime
+    /// of the session it was minted in).
     /// </summary>
-    /// <exception cref="CallRefusedException">The user may not do this.</exception>
-    /// <exception cref="OpenViduException">OpenVidu refused.</exception>
-    /// <exception cref="OpenViduUnavailableException">OpenVidu is down or slow.</exception>
-    public async Task<IssuedConnection> IssueAsync(string sessionName, string userName, string nickname, ConnectionKind kind, CancellationToken cancellationToken = default)
+    public void Issued(string sessionName, SessionIncarnation? incarnation, string connectionId, string userName, string nickname, string role, ConnectionKind kind) =>
+        Apply(sessionName, incarnation, connectionId, DirectoryChangeKind.Issued, clock.GetUtcNow(), null,
+            (callId, existing) => existing ?? new Participant(callId, sessionName, connectionId, userName, nickname, role, kind, clock.GetUtcNow()));
+
+    /// <summary>Connections minted and not used yet: those of <paramref name="userName"/> in every call, and all of <paramref name="sessionName"/>.</summary>
+    public (int OfUser, int InSession) CountPending(string userName, string sessionName)
     {
-        if (!SessionNames.IsValid(sessionName))
-        {
-            throw new CallRefusedException(SessionNames.Rule);
-        }
-
-        var role = await roles.GetOpenViduRoleAsync(userName, cancellationToken)
-            ?? throw new CallRefusedException("Your account has no call role (PUBLISHER, SUBSCRIBER or MODERATOR). Ask an administrator to give you one.");
-        if (kind == ConnectionKind.Screen && role == OpenViduRoles.Subscriber)
-        {
-            throw new CallRefusedException("Your role (SUBSCRIBER) lets you watch the call but not share your screen.");
-        }
-
-        RefuseBeyondLimits(sessionName, userName);
-        var data = new ConnectionData(userName, kind, nickname, role);
-        var known = LiveIncarnation(sessionName);
-        var minted = await openVidu.CreateConnectionInSessionAsync(
-            sessionName, new ConnectionProperties(role, data.ToServerData()), known is not null, cancellationToken);
-        var connection = minted.Connection;
-        if (connection.Token is null)
-        {
-            throw new OpenViduException(HttpStatusCode.InternalServerError, "OpenVidu created a connection without a token.");
-        }
-
-        Apply(sessionName, minted.Session ?? known, connection.Id, DirectoryChangeKind.Issued, clock.GetUtcNow(), null,
-            (callId, existing) => existing ?? new Participant(callId, sessionName, connection.Id, userName, nickname, role, kind, clock.GetUtcNow()));
-        LogIssued(userName, role, kind, sessionName, connection.Id);
-        return new IssuedConnection(sessionName, connection.Id, connection.Token, role);
-    }
-
-    /// <summary>Refuses a mint over the user's budget or over a pending cap (<see cref="CallLimits"/>), with a message for them.</summary>
-    private void RefuseBeyondLimits(string sessionName, string userName)
-    {
-        int pendingOfUser, pendingInSession;
         lock (gate)
         {
             var all = sessions.Values.SelectMany(s => s.Participants.Values).Where(p => !p.IsActive);
-            pendingOfUser = all.Count(p => p.UserName == userName);
-            pendingInSession = sessions.TryGetValue(sessionName, out var live) ? live.Participants.Values.Count(p => !p.IsActive) : 0;
-        }
-
-        var limit = limits.Value;
-        if (pendingOfUser >= limit.MaxPendingPerUser || pendingInSession >= limit.MaxPendingPerSession)
-        {
-            LogPendingCap(userName, sessionName, pendingOfUser, pendingInSession);
-            throw new CallRefusedException(pendingOfUser >= limit.MaxPendingPerUser
-                ? $"You have {pendingOfUser} unused invitations to calls already. Use or leave them, or wait {Minutes(limit.PendingLifetime)} until they expire."
-                : $"Too many people are joining {sessionName} at this moment. Try again in a minute.");
-        }
-
-        if (!mintBudget.TryTake(userName, out var retryAfter))
-        {
-            LogMintBudgetSpent(userName);
-            throw new CallRefusedException($"You joined too often in the last minute. Try again in {Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))} seconds.");
+            return (all.Count(p => p.UserName == userName),
+                sessions.TryGetValue(sessionName, out var live) ? live.Participants.Values.Count(p => !p.IsActive) : 0);
         }
     }
 
-    private static string Minutes(TimeSpan span) => span.TotalMinutes >= 1 ? $"{span.TotalMinutes:0} minutes" : $"{span.TotalSeconds:0} seconds";
+    /// <summary>Connections minted before <paramref name="cutoff"/> and never used.</summary>
+    public IReadOnlyList<Participant> PendingAddedBefore(DateTimeOffset cutoff)
+    {
+        lock (gate)
+        {
+            return [.. sessions.Values.SelectMany(s => s.Participants.Values).Where(p => !p.IsActive && p.AddedAt < cutoff)];
+        }
+    }
 
     // ---------- What the app's own pages report ----------
 
@@ -138,27 +85,6 @@ public sealed partial class SessionDirectory(
         && streamId.EndsWith(connectionId, StringComparison.Ordinal)
         && streamId[^(connectionId.Length + 1)] == '_';
 
-    /// <summary>
-    /// Removes the connection here and at OpenVidu (evicting it if still connected, revoking its token if pending).
-    /// Safe to call for connections OpenVidu already dropped.
-    /// </summary>
-    public Task ReleaseAsync(string sessionName, string connectionId, CancellationToken cancellationToken = default) =>
-        ReleaseAsync(sessionName, connectionId, "disconnect", cancellationToken);
-
-    private async Task ReleaseAsync(string sessionName, string connectionId, string reason, CancellationToken cancellationToken)
-    {
-        Forget(sessionName, connectionId, reason);
-        try
-        {
-            await openVidu.DeleteConnectionAsync(sessionName, connectionId, cancellationToken);
-        }
-        catch (Exception e) when (e is OpenViduException or OpenViduUnavailableException)
-        {
-            // The directory is already right; OpenVidu drops the connection itself when the browser's socket closes.
-            LogReleaseFailed(e, sessionName, connectionId);
-        }
-    }
-
     /// <summary>Drops the connection from the directory only (OpenVidu already knows it is gone).</summary>
     public void Forget(string sessionName, string connectionId, string reason) => Forget(sessionName, connectionId, reason, clock.GetUtcNow());
 
@@ -171,7 +97,7 @@ public sealed partial class SessionDirectory(
     public void ParticipantJoined(string sessionName, string? uniqueSessionId, string connectionId, string? serverData, string? clientData, DateTimeOffset at) =>
         Apply(sessionName, SessionIncarnation.Parse(uniqueSessionId), connectionId, DirectoryChangeKind.Joined, at, null, (callId, p) =>
         {
-            if (p is null && departed.ContainsKey(connectionId))
+            if (p is null && departed.Contains(connectionId))
             {
                 return null;
             }
@@ -222,14 +148,14 @@ public sealed partial class SessionDirectory(
     // ---------- Reconciliation ----------
 
     /// <summary>
-    /// Makes the directory agree with OpenVidu's GET /sessions: adds what OpenVidu has and the directory lacks (tabs of
-    /// another app instance, state lost in a restart) and drops what OpenVidu no longer has. Connections issued after the
-    /// reconciliation started are left alone, since OpenVidu's answer may predate them.
+    /// Makes the directory agree with OpenVidu's GET /sessions (<paramref name="truth"/>, asked for at
+    /// <paramref name="started"/>): adds what OpenVidu has and the directory lacks (tabs of another app instance, state lost
+    /// in a restart) and drops what OpenVidu no longer has. Connections issued after the reconciliation started are left
+    /// alone, since OpenVidu's answer may predate them.
     /// </summary>
-    public async Task ReconcileAsync(CancellationToken cancellationToken = default)
+    public void Reconcile(IReadOnlyList<OpenViduSession> truth, DateTimeOffset started)
     {
-        var started = clock.GetUtcNow();
-        var truth = await openVidu.ListSessionsAsync(pendingConnections: true, cancellationToken);
+        ArgumentNullException.ThrowIfNull(truth);
         var known = truth.ToDictionary(s => s.Id, s => s.Connections.Content.ToDictionary(c => c.Id, StringComparer.Ordinal), StringComparer.Ordinal);
 
         foreach (var session in truth)
@@ -243,7 +169,7 @@ public sealed partial class SessionDirectory(
                 Apply(sessionName, incarnation, connection.Id, at is null ? DirectoryChangeKind.Issued : DirectoryChangeKind.Joined, at ?? started, null, (callId, p) =>
                 {
                     // OpenVidu's answer may predate a leave the directory heard of meanwhile: that one stays gone.
-                    if (p is null && departed.ContainsKey(connection.Id))
+                    if (p is null && departed.Contains(connection.Id))
                     {
                         return null;
                     }
@@ -332,33 +258,7 @@ public sealed partial class SessionDirectory(
         }
     }
 
-    // ---------- Expiry ----------
-
-    /// <summary>
-    /// Revokes, at OpenVidu and here, every connection minted longer than <see cref="CallLimits.PendingLifetime"/> ago
-    /// and never used. OpenVidu itself keeps such tokens while their session is active (contract §1.6).
-    /// </summary>
-    public async Task<int> ExpirePendingAsync(CancellationToken cancellationToken = default)
-    {
-        var cutoff = clock.GetUtcNow() - limits.Value.PendingLifetime;
-        List<Participant> expired;
-        lock (gate)
-        {
-            expired = [.. sessions.Values.SelectMany(s => s.Participants.Values).Where(p => !p.IsActive && p.AddedAt < cutoff)];
-        }
-
-        foreach (var participant in expired)
-        {
-            await ReleaseAsync(participant.SessionName, participant.ConnectionId, "expired", cancellationToken);
-        }
-
-        if (expired.Count > 0)
-        {
-            LogExpired(expired.Count);
-        }
-
-        return expired.Count;
-    }
+    // ---------- Subscribing ----------
 
     /// <summary>Calls <paramref name="onChange"/> after every change to <paramref name="sessionName"/> (every session when null) until disposed.</summary>
     public IDisposable Subscribe(string? sessionName, Func<DirectoryChange, Task> onChange)
@@ -390,7 +290,7 @@ public sealed partial class SessionDirectory(
         List<DirectoryChange> changes = [];
         lock (gate)
         {
-            RememberDeparted(connectionId);
+            departed.Remember(connectionId, clock.GetUtcNow());
             if (sessions.TryGetValue(sessionName, out var live) && live.Participants.Remove(connectionId, out var gone))
             {
                 changes.Add(new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.Left, at, gone, reason));
@@ -458,28 +358,11 @@ public sealed partial class SessionDirectory(
         sessions.Remove(sessionName);
         foreach (var connectionId in live.Participants.Keys)
         {
-            RememberDeparted(connectionId);
+            departed.Remember(connectionId, clock.GetUtcNow());
         }
 
         changes.AddRange(live.Participants.Values.Select(p => new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.Left, at, p, reason)));
         changes.Add(new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.SessionEnded, at, Reason: reason));
-    }
-
-    private void RememberDeparted(string connectionId)
-    {
-        var now = clock.GetUtcNow();
-        departed[connectionId] = now;
-        departures.Enqueue((connectionId, now));
-        var cutoff = now - DepartedMemory;
-        while (departures.TryPeek(out var oldest) && (oldest.RememberedAt < cutoff || departures.Count > MaxDeparted))
-        {
-            departures.Dequeue();
-            // A connection remembered again later has a newer entry in the queue: keep it until that one expires.
-            if (departed.TryGetValue(oldest.ConnectionId, out var latest) && latest == oldest.RememberedAt)
-            {
-                departed.Remove(oldest.ConnectionId);
-            }
-        }
     }
 
     /// <summary>
@@ -489,7 +372,7 @@ public sealed partial class SessionDirectory(
     /// contract P1), the connection create answers 404 and OpenViduClient opens the session again and retries: a wrong
     /// guess costs one round trip, never a failed join.
     /// </summary>
-    private SessionIncarnation? LiveIncarnation(string sessionName)
+    public SessionIncarnation? LiveIncarnation(string sessionName)
     {
         lock (gate)
         {
@@ -539,7 +422,7 @@ public sealed partial class SessionDirectory(
         public Dictionary<string, Participant> Participants { get; } = new(StringComparer.Ordinal);
     }
 
-    private sealed class Subscription(SessionDirectory owner, string? sessionName, Func<DirectoryChange, Task> onChange) : IDisposable
+    private sealed class Subscription(CallDirectory owner, string? sessionName, Func<DirectoryChange, Task> onChange) : IDisposable
     {
         public string? SessionName { get; } = sessionName;
 
@@ -558,12 +441,6 @@ public sealed partial class SessionDirectory(
     internal static Guid CallIdOf(SessionIncarnation incarnation) =>
         new(SHA256.HashData(Encoding.UTF8.GetBytes(incarnation.UniqueSessionId)).AsSpan(0, 16));
 
-    [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "Issued a {Role} {Kind} connection for {UserName} in {SessionName}: {ConnectionId}")]
-    private partial void LogIssued(string userName, string role, ConnectionKind kind, string sessionName, string connectionId);
-
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Could not release connection {ConnectionId} of {SessionName} at OpenVidu")]
-    private partial void LogReleaseFailed(Exception exception, string sessionName, string connectionId);
-
     [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "A directory subscriber failed on a change of {SessionName}")]
     private partial void LogSubscriberFailed(Exception exception, string sessionName);
 
@@ -578,13 +455,4 @@ public sealed partial class SessionDirectory(
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Ignored stream id {StreamId} reported for connection {ConnectionId} in {SessionName}: it is not that connection's")]
     private partial void LogForeignStream(string sessionName, string connectionId, string streamId);
-
-    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Refused a connection for {UserName} in {SessionName}: {PendingOfUser} unused connections of theirs, {PendingInSession} in the call")]
-    private partial void LogPendingCap(string userName, string sessionName, int pendingOfUser, int pendingInSession);
-
-    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Refused a connection for {UserName}: too many in the last minute")]
-    private partial void LogMintBudgetSpent(string userName);
-
-    [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "Revoked {Count} connections minted and never used")]
-    private partial void LogExpired(int count);
 }
