@@ -1,6 +1,5 @@
 using Microsoft.JSInterop;
 using OpenViduServerSide.Features.Directory;
-using OpenViduServerSide.Features.Moderation;
 
 namespace OpenViduServerSide.Features.Calls;
 
@@ -159,7 +158,7 @@ public sealed partial class CallState
     public Task OnSignal(string type, string data, string? from)
     {
         // Only the server speaks with these types: a signal from another browser (from is set) is never trusted as one.
-        if (from is not null || CallModeration.ReadNotice(data) is not { } said)
+        if (from is not null || CallSignals.Read(data) is not { } said)
         {
             return Task.CompletedTask;
         }
@@ -167,16 +166,16 @@ public sealed partial class CallState
         var why = string.IsNullOrWhiteSpace(said.Text) ? "" : $" Reason: {said.Text}";
         switch (type)
         {
-            case CallModeration.Signals.Removed:
+            case CallSignals.Removed:
                 disconnectExplanation = $"You were removed from the call by {said.By}.{why}";
                 return Task.CompletedTask;
-            case CallModeration.Signals.CallEnded:
+            case CallSignals.CallEnded:
                 disconnectExplanation = $"The call was ended for everyone by {said.By}.";
                 return Task.CompletedTask;
-            case CallModeration.Signals.StreamStopped:
+            case CallSignals.StreamStopped:
                 notice = new CallNotice(NoticeLevel.Warning, $"Your camera was stopped by {said.By}. You can still watch and listen.");
                 return ChangedAsync();
-            case CallModeration.Signals.Announcement:
+            case CallSignals.Announcement:
                 notice = new CallNotice(NoticeLevel.Info, $"Message from {said.By}: {said.Text}");
                 return ChangedAsync();
             default:
