@@ -10,6 +10,8 @@ namespace OpenViduServerSide.Features.Calls;
 /// receives openvidu-browser's events as [JSInvokable] callbacks and keeps the page's <see cref="CallViewModel"/>.
 /// Scoped, so it lives and dies with the circuit; disposing it releases the user's connections at OpenVidu.
 /// </summary>
+// Over 300 lines: one circuit's call is one state machine (join with retries, share, switches, leave, the call's epoch),
+// and its browser events are already in CallState.Events.cs; code-shape §4 (one state value) is the next cut.
 public sealed partial class CallState(
     CallDirectory directory,
     ConnectionIssuer issuer,

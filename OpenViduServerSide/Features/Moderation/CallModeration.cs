@@ -21,6 +21,7 @@ public sealed record ModerationResult(bool Succeeded, string Message)
 /// MODERATOR only on a call they are in. That is checked here, on the server, for every action, whatever the page showed.
 /// The people affected are told why with a signal before OpenVidu acts, so their page can say more than OpenVidu's reason.
 /// </summary>
+// A little over 300 lines: the four actions share the same check, notice, audit and refusal mapping, kept in one place.
 public sealed partial class CallModeration(
     CallDirectory directory,
     OpenViduClient openVidu,
