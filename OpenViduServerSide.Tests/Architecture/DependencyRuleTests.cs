@@ -30,14 +30,54 @@ public sealed partial class DependencyRuleTests
         var root = AppSourceRoot();
         var files = SourceFiles(Path.Combine(root, area)).ToList();
         Assert.NotEmpty(files);
-        var forbiddenNamespace = "OpenViduServerSide." + forbidden.Replace('/', '.');
 
         var offenders = files
-            .Where(file => NamespacesNamedBy(file, root).Any(n => n == forbiddenNamespace || n.StartsWith(forbiddenNamespace + ".", StringComparison.Ordinal)))
+            .Where(file => NamespacesNamedBy(file, root).Any(n => Names(n, forbidden)))
             .Select(file => Path.GetRelativePath(root, file))
             .ToList();
 
         Assert.True(offenders.Count == 0, $"{area} must not depend on {forbidden} (docs/architecture.md), but these name it: {string.Join(", ", offenders)}");
+    }
+
+    [Fact]
+    public void No_two_folders_depend_on_each_other_even_through_others()
+    {
+        var root = AppSourceRoot();
+        var areas = new List<string> { "OpenVidu", "Data" };
+        areas.AddRange(System.IO.Directory.GetDirectories(Path.Combine(root, "Features")).Select(d => Path.GetRelativePath(root, d).Replace('\\', '/')));
+        var uses = areas.ToDictionary(a => a, a => areas
+            .Where(other => other != a && SourceFiles(Path.Combine(root, a)).Any(file => NamespacesNamedBy(file, root).Any(n => Names(n, other))))
+            .ToList());
+
+        var cycles = areas.SelectMany(a => uses[a].Where(b => Reaches(uses, b, a)).Select(b => $"{a} → {b} → … → {a}")).ToList();
+
+        Assert.True(cycles.Count == 0, $"Folders that depend on each other: {string.Join("; ", cycles)}");
+    }
+
+    private static bool Names(string @namespace, string area)
+    {
+        var areaNamespace = "OpenViduServerSide." + area.Replace('/', '.');
+        return @namespace == areaNamespace || @namespace.StartsWith(areaNamespace + ".", StringComparison.Ordinal);
+    }
+
+    private static bool Reaches(Dictionary<string, List<string>> uses, string from, string to)
+    {
+        var seen = new HashSet<string>();
+        var next = new Stack<string>([from]);
+        while (next.TryPop(out var area))
+        {
+            if (area == to)
+            {
+                return true;
+            }
+
+            if (seen.Add(area))
+            {
+                uses[area].ForEach(next.Push);
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The app's namespaces a file names, with those of the <c>_Imports.razor</c> files that apply to a Razor file.</summary>
