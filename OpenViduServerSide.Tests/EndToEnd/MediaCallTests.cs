@@ -13,11 +13,11 @@ namespace OpenViduServerSide.Tests.EndToEnd;
 [Collection(RealMediaTests.Name)]
 public sealed class MediaCallTests(BrowserFixture browsers) : IAsyncLifetime
 {
+    private static readonly EmulatorOptions Janus = new() { MediaPlane = MediaPlane.Janus };
     private readonly List<IBrowserContext> contexts = [];
-    private LiveApp app = default!;
+    private LiveApp? app;
 
-    public async ValueTask InitializeAsync() =>
-        app = await LiveApp.StartAsync(emulatorOptions: new EmulatorOptions { MediaPlane = MediaPlane.Janus });
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {
@@ -26,12 +26,18 @@ public sealed class MediaCallTests(BrowserFixture browsers) : IAsyncLifetime
             await context.DisposeAsync();
         }
 
-        await app.DisposeAsync();
+        if (app is not null)
+        {
+            await app.DisposeAsync();
+        }
     }
+
+    /// <summary>The app and its Janus-backed emulator, started by the first join unless the test started it first.</summary>
+    private async Task<LiveApp> StartAppAsync(EmulatorOptions options) => app ??= await LiveApp.StartAsync(emulatorOptions: options);
 
     private async Task<AppPage> JoinAsync(string userName, string nickname, string call = "Media")
     {
-        var context = await browsers.NewContextAsync(app.BaseUrl);
+        var context = await browsers.NewContextAsync((await StartAppAsync(Janus)).BaseUrl);
         contexts.Add(context);
         var page = new AppPage(await context.NewPageAsync());
         await page.SignInAsync(userName);
@@ -151,6 +157,82 @@ public sealed class MediaCallTests(BrowserFixture browsers) : IAsyncLifetime
         }
 
         await bob.ExpectFramesAsync(bob.Tile("Alice"));
+    }
+
+    [Fact]
+    public async Task A_dropped_video_server_connection_shows_reconnecting_then_reconnected_and_the_video_goes_on()
+    {
+        // OpenVidu keeps a participant whose socket closed for a while, so that its browser can come back (connect).
+        var live = await StartAppAsync(Janus with { ReconnectionGrace = TimeSpan.FromMinutes(1), PingTimeout = TimeSpan.FromMinutes(1) });
+        var alice = await JoinAsync("publisher1", "Alice");
+        var bob = await JoinAsync("publisher2", "Bob");
+        await bob.ExpectFramesAsync(bob.Tile("Alice"));
+
+        // Bob's signaling socket goes silent (his pings get no pong) and no new socket can reach the video server.
+        await CutSignalingAsync(live, "Bob");
+        try
+        {
+            await Expect(bob.Page.GetByTestId("call-notice")).ToContainTextAsync("Reconnecting", new() { Timeout = 40_000 });
+        }
+        finally
+        {
+            await NftAsync("delete table inet outage\n");
+        }
+
+        await Expect(bob.Page.GetByTestId("call-notice")).ToContainTextAsync("Reconnected", new() { Timeout = 40_000 });
+        await bob.ExpectFramesAsync(bob.Tile("Alice"));
+        await alice.ExpectFramesAsync(alice.Tile("Bob"));
+        await Expect(alice.Participants).ToHaveCountAsync(2);
+    }
+
+    [Fact]
+    public async Task A_video_server_connection_lost_for_too_long_ends_with_a_message_and_rejoin_brings_the_video_back()
+    {
+        // The server gives up on a socket silent for 10 s (OpenVidu's watchdog: 3 ping intervals) and evicts its participant.
+        var live = await StartAppAsync(Janus with { PingTimeout = TimeSpan.FromSeconds(10) });
+        var alice = await JoinAsync("publisher1", "Alice");
+        var bob = await JoinAsync("publisher2", "Bob");
+        await bob.ExpectFramesAsync(bob.Tile("Alice"));
+
+        await CutSignalingAsync(live, "Bob");
+        try
+        {
+            // The outage lasts until the server has evicted Bob: Alice sees him leave.
+            await Expect(alice.Tile("Bob")).ToHaveCountAsync(0, new() { Timeout = 60_000 });
+        }
+        finally
+        {
+            await NftAsync("delete table inet outage\n");
+        }
+
+        var notice = bob.Page.GetByTestId("call-notice");
+        await Expect(notice).ToContainTextAsync("lost for too long", new() { Timeout = 40_000 });
+        await bob.Page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("media-call-lost-rejoin") });
+        await notice.GetByTestId("rejoin-call").ClickAsync();
+
+        await Expect(bob.Page.GetByTestId("call-title")).ToHaveTextAsync("Media");
+        await bob.ExpectFramesAsync(bob.Tile("Alice"));
+        await alice.ExpectFramesAsync(alice.Tile("Bob"));
+    }
+
+    /// <summary>
+    /// Blackholes one page's OpenVidu WebSocket (by its port) and every new connection to the emulator; established
+    /// sockets of everyone else, the app's circuits and the media (UDP) go on.
+    /// </summary>
+    private static async Task CutSignalingAsync(LiveApp live, string nickname)
+    {
+        var connectionId = live.Emulator.Controls.Snapshot().Sessions.SelectMany(s => s.Connections)
+            .Single(c => c.SocketOpen && c.ClientData?.Contains($"\"{nickname}\"", StringComparison.Ordinal) == true && c.Streams.Any(st => st.TypeOfVideo == "CAMERA")).Id;
+        var socketPort = live.Emulator.Controls.SocketPort(connectionId) ?? throw new InvalidOperationException($"{nickname} has no socket");
+        var emulatorPort = new Uri(live.Emulator.BaseUrl).Port;
+        await NftAsync($$"""
+            add table inet outage
+            add chain inet outage input { type filter hook input priority 0; }
+            add rule inet outage input tcp sport {{socketPort}} drop
+            add rule inet outage input tcp dport {{socketPort}} drop
+            add rule inet outage input tcp dport {{emulatorPort}} ct state new drop
+
+            """);
     }
 
     /// <summary>Runs an nftables script in this process's network namespace (the private one test.sh makes).</summary>

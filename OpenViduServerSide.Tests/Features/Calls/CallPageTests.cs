@@ -111,7 +111,7 @@ public sealed class CallPageTests
     [InlineData("forceDisconnectByUser", "A moderator removed you from the call.")]
     [InlineData("forceDisconnectByServer", "You were removed from the call by a moderator or an administrator.")]
     [InlineData("sessionClosedByServer", "The call was ended for everyone by a moderator or an administrator.")]
-    [InlineData("networkDisconnect", "Your connection to the video server was lost.")]
+    [InlineData("networkDisconnect", "Your connection to the video server was lost for too long.")]
     public async Task Being_disconnected_by_the_server_says_why_and_returns_to_the_form(string reason, string message)
     {
         await using var h = await CallHarness.StartAsync("publisher1");
@@ -123,6 +123,26 @@ public sealed class CallPageTests
         Assert.NotNull(page.Find("[data-testid=join-button]"));
         Assert.Equal("TUTORIAL", page.Find("#session-name").GetAttribute("value"));
         Assert.Empty(h.Directory.GetParticipants("TUTORIAL"));
+    }
+
+    [Fact]
+    public async Task A_call_lost_to_the_network_offers_one_click_rejoin_with_the_same_nickname_and_a_removal_does_not()
+    {
+        await using var h = await CallHarness.StartAsync("publisher1");
+        var page = await h.AliceInTutorialAsync();
+
+        await page.InvokeAsync(() => h.Call.OnSessionDisconnected("networkDisconnect"));
+        var rejoin = page.WaitForElement("[data-testid=call-notice] [data-testid=rejoin-call]", Wait);
+        Assert.Equal("Rejoin the call TUTORIAL as Alice", rejoin.GetAttribute("aria-label"));
+        await rejoin.ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.Equal("TUTORIAL", page.Find("[data-testid=call-title]").TextContent), Wait);
+        Assert.Equal(2, h.Module.Invocations["join"].Count);
+        Assert.Equal("{\"clientData\":\"Alice\"}", h.Module.Invocations["join"][1].Arguments[2]);
+
+        await page.InvokeAsync(() => h.Call.OnSessionDisconnected("forceDisconnectByUser"));
+        page.WaitForElement("[data-testid=join-button]", Wait);
+        Assert.Empty(page.FindAll("[data-testid=rejoin-call]"));
     }
 
     [Fact]

@@ -82,7 +82,8 @@ public sealed partial class CallState
 
         await ReleaseConnectionsAsync();
         var explanation = reason is "forceDisconnectByServer" or "sessionClosedByServer" ? disconnectExplanation : null;
-        await ResetAsync(new CallNotice(reason == "networkDisconnect" ? NoticeLevel.Warning : NoticeLevel.Error, explanation ?? DescribeDisconnect(reason)));
+        var lost = reason is "networkDisconnect" or "nodeCrashed" or "openviduServerStopped" or "mediaServerDisconnect";
+        await ResetAsync(new CallNotice(lost ? NoticeLevel.Warning : NoticeLevel.Error, explanation ?? DescribeDisconnect(reason), OffersRejoin: lost));
     }
 
     /// <summary>A moderator stopped what this page publishes: the person stays in the call as a viewer.</summary>

@@ -451,8 +451,8 @@ public sealed partial class CallState(
         "forceDisconnectByUser" => "A moderator removed you from the call.",
         "forceDisconnectByServer" => "You were removed from the call by a moderator or an administrator.",
         "sessionClosedByServer" => "The call was ended for everyone by a moderator or an administrator.",
-        "networkDisconnect" => "Your connection to the video server was lost. Check your network and join again.",
-        "nodeCrashed" or "openviduServerStopped" or "mediaServerDisconnect" => "The video server stopped. Join again in a moment.",
+        "networkDisconnect" => "Your connection to the video server was lost for too long. Check your network, then rejoin.",
+        "nodeCrashed" or "openviduServerStopped" or "mediaServerDisconnect" => "The video server stopped. Rejoin in a moment.",
         _ => $"You were disconnected from the call ({reason}).",
     };
 

@@ -15,7 +15,9 @@ public enum NoticeLevel
 }
 
 /// <summary>A message for the person on the call page: what happened and, where there is one, what to do.</summary>
-public sealed record CallNotice(NoticeLevel Level, string Message);
+/// <param name="OffersRejoin">The call was lost, not ended (the network or the video server): the page offers to join
+/// the same call again with the same nickname in one click.</param>
+public sealed record CallNotice(NoticeLevel Level, string Message, bool OffersRejoin = false);
 
 /// <summary>One video: a camera or a screen, local or remote.</summary>
 /// <param name="Playing">Media arrives. Local streams play at once; a remote one once the browser says so (until then

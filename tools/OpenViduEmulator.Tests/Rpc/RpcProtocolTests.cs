@@ -433,6 +433,59 @@ public sealed class RpcProtocolTests : IAsyncLifetime
         Assert.True(_room.Controls.Snapshot().FindConnection(participant.ConnectionId)!.SocketOpen);
     }
 
+    [Fact]
+    public async Task A_socket_silent_for_three_announced_ping_intervals_is_closed_and_its_participant_evicted()
+    {
+        var id = await _room.Http.CreateSessionAsync();
+        var silent = await _room.JoinAsync(id);
+        var other = await _room.JoinAsync(id);
+
+        // The first ping announces a 300 ms interval; no second ping follows.
+        await silent.Rpc.CallAsync("ping", new JsonObject { ["interval"] = 300 });
+        var left = await other.Rpc.WaitForNotificationAsync("participantLeft");
+        await silent.Rpc.WaitForCloseAsync(RpcTestClient.Timeout);
+
+        Assert.Equal($$"""{"connectionId":"{{silent.ConnectionId}}","reason":"networkDisconnect"}""", left.ToJsonString());
+        Assert.Null(_room.Controls.Snapshot().FindConnection(silent.ConnectionId));
+        // The other socket never pinged, so no watchdog watches it.
+        Assert.True(_room.Controls.Snapshot().FindConnection(other.ConnectionId)!.SocketOpen);
+    }
+
+    [Fact]
+    public async Task With_a_reconnection_grace_a_dropped_participant_stays_and_reattaches_with_connect()
+    {
+        await using var room = await EmulatorRoom.StartAsync(new EmulatorOptions { ReconnectionGrace = TimeSpan.FromMinutes(1) });
+        var id = await room.Http.CreateSessionAsync();
+        var dropped = await room.JoinAsync(id);
+        var other = await room.JoinAsync(id);
+
+        Assert.True(room.Controls.DropSocket(dropped.ConnectionId));
+        await dropped.Rpc.WaitForCloseAsync(RpcTestClient.Timeout);
+        var during = room.Controls.Snapshot().FindConnection(dropped.ConnectionId);
+        await using var again = await RpcTestClient.OpenAsync(dropped.Token);
+        var reconnect = await again.CallAsync("connect", new JsonObject { ["sessionId"] = (string)dropped.JoinResult["sessionId"]!, ["reconnect"] = true });
+
+        Assert.False(during!.SocketOpen);
+        Assert.Equal("reconnection successful", (string)reconnect["result"]!["value"]!);
+        Assert.True(room.Controls.Snapshot().FindConnection(dropped.ConnectionId)!.SocketOpen);
+        Assert.Empty(other.Rpc.NotificationsOf("participantLeft"));
+    }
+
+    [Fact]
+    public async Task With_a_reconnection_grace_a_dropped_participant_that_never_comes_back_is_evicted_when_it_is_over()
+    {
+        await using var room = await EmulatorRoom.StartAsync(new EmulatorOptions { ReconnectionGrace = TimeSpan.FromMilliseconds(500) });
+        var id = await room.Http.CreateSessionAsync();
+        var dropped = await room.JoinAsync(id);
+        var other = await room.JoinAsync(id);
+
+        Assert.True(room.Controls.DropSocket(dropped.ConnectionId));
+        var left = await other.Rpc.WaitForNotificationAsync("participantLeft");
+
+        Assert.Equal($$"""{"connectionId":"{{dropped.ConnectionId}}","reason":"networkDisconnect"}""", left.ToJsonString());
+        Assert.Null(room.Controls.Snapshot().FindConnection(dropped.ConnectionId));
+    }
+
     private static JsonObject JoinParams(string token, string sessionId) => new()
     {
         ["token"] = token,

@@ -66,6 +66,12 @@ public sealed class EmulatorControls
     /// </summary>
     public bool DropSocket(string connectionId) => _engine.DropSocket(connectionId);
 
+    /// <summary>
+    /// The browser-side TCP port of a participant's WebSocket, or null if it has none: what a test needs to cut that one
+    /// socket (and no other) with a firewall rule.
+    /// </summary>
+    public int? SocketPort(string connectionId) => _engine.SocketPort(connectionId);
+
     /// <summary>Sends a server signal like POST /signal does. False when the session is unknown or has nobody in it.</summary>
     public bool PushSignal(string sessionId, string? type, string? data, IReadOnlyList<string>? to = null) => _engine.Mutate(() =>
     {

@@ -52,6 +52,20 @@ public sealed record EmulatorOptions
     /// loopback interfaces, so tests use the veth <c>jn0</c> (127.0.0.2) that tools/in-media-netns.sh creates.
     /// </summary>
     public string JanusInterface { get; init; } = "jn0";
+
+    /// <summary>
+    /// How long a browser's socket may stay silent before the server closes it and evicts its participant
+    /// (<c>networkDisconnect</c>). Null: three times the interval the client announced in its first <c>ping</c>
+    /// (openvidu-browser: 5 s, so 15 s), as OpenVidu does. The watchdog starts with that first ping.
+    /// </summary>
+    public TimeSpan? PingTimeout { get; init; }
+
+    /// <summary>
+    /// How long a participant whose socket closed without <c>leaveRoom</c> stays in its session, waiting for the
+    /// browser's <c>connect</c> on a new socket, before it is evicted (<c>networkDisconnect</c>). Zero (default):
+    /// evicted at once, which fast tests rely on. A socket closed by the ping watchdog is evicted at once either way.
+    /// </summary>
+    public TimeSpan ReconnectionGrace { get; init; } = TimeSpan.Zero;
 }
 
 /// <summary>What carries the media behind the emulator's signaling.</summary>

@@ -59,6 +59,7 @@ internal sealed partial class RpcDispatcher(EmulatorEngine engine, ILogger logge
         switch (method)
         {
             case "ping":
+                WatchPings(peer, call);
                 peer.Respond(id, new JsonObject { ["value"] = "pong" }, injectSessionId: false);
                 return;
             case "echo":
@@ -124,6 +125,25 @@ internal sealed partial class RpcDispatcher(EmulatorEngine engine, ILogger logge
     }
 
     private IMediaPlane Media => engine.Media;
+
+    /// <summary>
+    /// The server's ping watchdog (contract §3.1): the first ping announces the client's interval; a socket silent for
+    /// three intervals (or <see cref="EmulatorOptions.PingTimeout"/>) is closed and its participant evicted.
+    /// </summary>
+    private void WatchPings(RpcPeer peer, Call call)
+    {
+        var announced = call.Int("interval", 0);
+        if (announced > 0)
+        {
+            peer.PingInterval = TimeSpan.FromMilliseconds(announced);
+        }
+
+        var timeout = engine.Options.PingTimeout ?? peer.PingInterval * 3;
+        if (timeout > TimeSpan.Zero)
+        {
+            peer.Pinged(timeout);
+        }
+    }
 
     /// <summary>
     /// Finishes a request once the media plane's <paramref name="media"/> task is done. A task that is already

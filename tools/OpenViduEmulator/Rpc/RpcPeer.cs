@@ -18,6 +18,7 @@ internal sealed class RpcPeer(HttpContext context, WebSocket socket)
     private readonly Channel<string?> _outbox = Channel.CreateUnbounded<string?>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _abortGate = new();
     private bool _finished;
+    private CancellationTokenSource? _watchdog;
 
     /// <summary>The JSON-RPC session id (Kurento layer), returned in every result as <c>sessionId</c>.</summary>
     public string RpcSessionId { get; } = Ids.NewOpaque(26).ToLowerInvariant();
@@ -25,6 +26,9 @@ internal sealed class RpcPeer(HttpContext context, WebSocket socket)
     /// <summary>The client IP, honouring <c>X-Real-IP</c> as OpenVidu does.</summary>
     public string RemoteIp { get; } = context.Request.Headers["X-Real-IP"].FirstOrDefault()
         ?? context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    /// <summary>The client's TCP port.</summary>
+    public int RemotePort { get; } = context.Connection.RemotePort;
 
     /// <summary>The participant this socket joined as. Guarded by the engine's lock.</summary>
     public EmulatedConnection? Participant { get; set; }
@@ -59,6 +63,40 @@ internal sealed class RpcPeer(HttpContext context, WebSocket socket)
     public void CloseAfter(TimeSpan delay) =>
         _ = Task.Delay(delay, context.RequestAborted).ContinueWith(
             _ => _outbox.Writer.TryWrite(null), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+
+    /// <summary>True once the socket has ended (a participant may still be waiting for its browser to reconnect).</summary>
+    public bool Closed
+    {
+        get
+        {
+            lock (_abortGate)
+            {
+                return _finished;
+            }
+        }
+    }
+
+    /// <summary>The ping interval the client announced in its first ping; zero before that.</summary>
+    public TimeSpan PingInterval { get; set; }
+
+    /// <summary>True once the ping watchdog closed this socket: the client went silent, its participant is evicted at once.</summary>
+    public bool Silenced { get; private set; }
+
+    /// <summary>A ping arrived: the socket is closed (without a close frame) if the next one is not here within <paramref name="timeout"/>.</summary>
+    public void Pinged(TimeSpan timeout)
+    {
+        var watchdog = new CancellationTokenSource();
+        var previous = Interlocked.Exchange(ref _watchdog, watchdog);
+        previous?.Cancel();
+        previous?.Dispose();
+        _ = Task.Delay(timeout, watchdog.Token).ContinueWith(
+            _ =>
+            {
+                Silenced = true;
+                Abort();
+            },
+            CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+    }
 
     /// <summary>Drops the TCP connection without a close frame.</summary>
     public void Abort()
@@ -125,6 +163,7 @@ internal sealed class RpcPeer(HttpContext context, WebSocket socket)
         }
         finally
         {
+            _watchdog?.Cancel();
             _outbox.Writer.TryComplete();
             await writer;
             lock (_abortGate)

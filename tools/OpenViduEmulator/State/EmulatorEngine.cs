@@ -81,16 +81,37 @@ internal sealed partial class EmulatorEngine(EmulatorOptions options, WebhookDis
         }
     }
 
-    /// <summary>A WebSocket ended. If it still belonged to a participant, that participant is evicted (networkDisconnect).</summary>
-    public void OnPeerClosed(RpcPeer peer) => Mutate(() =>
+    /// <summary>
+    /// A WebSocket ended. If it still belonged to a participant, that participant is evicted (networkDisconnect): at once
+    /// when the ping watchdog closed it or there is no <see cref="EmulatorOptions.ReconnectionGrace"/>; otherwise only if
+    /// the browser has not come back on a new socket (<c>connect</c>) when the grace is over.
+    /// </summary>
+    public void OnPeerClosed(RpcPeer peer)
     {
-        _peers.Remove(peer);
-        var participant = peer.Participant;
+        var grace = peer.Silenced ? TimeSpan.Zero : Options.ReconnectionGrace;
+        Mutate(() =>
+        {
+            _peers.Remove(peer);
+            if (grace == TimeSpan.Zero)
+            {
+                EvictIfStillOn(peer, peer.Participant);
+            }
+        });
+
+        if (grace > TimeSpan.Zero)
+        {
+            var participant = Read(() => peer.Participant);
+            _ = Task.Delay(grace).ContinueWith(_ => Mutate(() => EvictIfStillOn(peer, participant)), TaskScheduler.Default);
+        }
+    }
+
+    private void EvictIfStillOn(RpcPeer peer, EmulatedConnection? participant)
+    {
         if (participant is not null && participant.Peer == peer && participant.Session.Connections.Contains(participant))
         {
             RemoveParticipantLocked(participant, "networkDisconnect", closeSessionIfEmpty: true);
         }
-    });
+    }
 
     /// <summary>Aborts the WebSocket of a participant without a close frame. Returns false if it has none.</summary>
     public bool DropSocket(string connectionId)
@@ -104,6 +125,9 @@ internal sealed partial class EmulatorEngine(EmulatorOptions options, WebhookDis
         peer?.Abort();
         return peer is not null;
     }
+
+    public int? SocketPort(string connectionId) => Read<int?>(() =>
+        _sessions.SelectMany(s => s.ActiveConnections).FirstOrDefault(c => c.Id == connectionId)?.Peer is { Closed: false } peer ? peer.RemotePort : null);
 
     /// <summary>Forgets every session and aborts every socket, like a server restart.</summary>
     public void Reset() => Mutate(() =>
@@ -401,7 +425,7 @@ internal sealed partial class EmulatorEngine(EmulatorOptions options, WebhookDis
         s.Id, s.CustomSessionId, s.CreatedAt, s.Active,
         [.. s.Connections.Select(c => new ConnectionSnapshot(
             c.Id, s.Id, c.IsActive ? "active" : "pending", c.Role, c.ServerData, c.ClientData, c.Record, c.Token,
-            c.CreatedAt, c.ActiveAt, c.Platform, c.Ip, c.Peer is not null,
+            c.CreatedAt, c.ActiveAt, c.Platform, c.Ip, c.Peer is { Closed: false },
             c.Stream is { } st
                 ? [new StreamSnapshot(st.Id, st.CreatedAt, st.HasAudio, st.HasVideo, st.AudioActive, st.VideoActive, st.TypeOfVideo, st.FrameRate, st.VideoDimensions)]
                 : [],
