@@ -2,6 +2,7 @@ using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using OpenViduEmulator;
 using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Tests.Infrastructure;
 
 namespace OpenViduServerSide.Tests.Features.Calls;
@@ -33,7 +34,11 @@ public sealed class CallHarness : IAsyncDisposable
 
     public BunitJSModuleInterop Module { get; }
 
-    public SessionDirectory Directory => App.Services.GetRequiredService<SessionDirectory>();
+    public CallDirectory Directory => App.Services.GetRequiredService<CallDirectory>();
+
+    public ConnectionIssuer Issuer => App.Services.GetRequiredService<ConnectionIssuer>();
+
+    public DirectoryReconciler Reconciler => App.Services.GetRequiredService<DirectoryReconciler>();
 
     public CallState Call => Bunit.Services.GetRequiredService<CallState>();
 

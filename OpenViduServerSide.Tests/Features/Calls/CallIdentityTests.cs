@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using OpenViduEmulator.Testing;
 using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Features.History;
 using OpenViduServerSide.Tests.Infrastructure;
 
@@ -16,7 +17,11 @@ public sealed class CallIdentityTests : IAsyncLifetime
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
     private EmulatedApp app = default!;
 
-    private SessionDirectory Directory => app.Get<SessionDirectory>();
+    private CallDirectory Directory => app.Get<CallDirectory>();
+
+    private ConnectionIssuer Issuer => app.Get<ConnectionIssuer>();
+
+    private DirectoryReconciler Reconciler => app.Get<DirectoryReconciler>();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -32,18 +37,18 @@ public sealed class CallIdentityTests : IAsyncLifetime
         using (app.Emulator.Controls.HoldWebhooks())
         {
             // The last person leaves: OpenVidu closes the session at once; its webhooks are still queued.
-            alice = await Directory.IssueAsync("Standup", "publisher1", "Alice", ConnectionKind.Camera, Ct);
+            alice = await Issuer.IssueAsync("Standup", "publisher1", "Alice", ConnectionKind.Camera, Ct);
             await using (var aliceTab = await OpenViduRpcClient.JoinAsync(alice.Token, OpenViduRpcClient.ClientData("Alice"), Ct))
             {
                 Directory.MarkJoined("Standup", alice.ConnectionId);
                 await aliceTab.LeaveAsync();
             }
 
-            await Directory.ReleaseAsync("Standup", alice.ConnectionId, Ct);
+            await Issuer.ReleaseAsync("Standup", alice.ConnectionId, Ct);
             await app.Emulator.Controls.WaitForAsync(s => s.Sessions.Count == 0, Patience, Ct);
 
             // Someone joins the same name: a new session at OpenVidu.
-            bob = await Directory.IssueAsync("Standup", "publisher2", "Bob", ConnectionKind.Camera, Ct);
+            bob = await Issuer.IssueAsync("Standup", "publisher2", "Bob", ConnectionKind.Camera, Ct);
             bobTab = await OpenViduRpcClient.JoinAsync(bob.Token, OpenViduRpcClient.ClientData("Bob"), Ct);
             Directory.MarkJoined("Standup", bob.ConnectionId);
         }
@@ -72,15 +77,15 @@ public sealed class CallIdentityTests : IAsyncLifetime
     [Fact]
     public async Task Reconciliation_does_not_bring_back_someone_who_left_while_it_ran()
     {
-        var carol = await Directory.IssueAsync("Refresh", "publisher1", "Carol", ConnectionKind.Camera, Ct);
-        var dave = await Directory.IssueAsync("Refresh", "publisher2", "Dave", ConnectionKind.Camera, Ct);
+        var carol = await Issuer.IssueAsync("Refresh", "publisher1", "Carol", ConnectionKind.Camera, Ct);
+        var dave = await Issuer.IssueAsync("Refresh", "publisher2", "Dave", ConnectionKind.Camera, Ct);
         await using var carolTab = await OpenViduRpcClient.JoinAsync(carol.Token, OpenViduRpcClient.ClientData("Carol"), Ct);
         await using var daveTab = await OpenViduRpcClient.JoinAsync(dave.Token, OpenViduRpcClient.ClientData("Dave"), Ct);
         await Directory.UntilAsync(d => d.GetParticipants("Refresh").Count(p => p.IsActive) == 2, Patience);
 
         // OpenVidu's answer is on its way while Carol's page says she left (OpenVidu hears of it a moment later).
         app.Emulator.Controls.Latency = TimeSpan.FromMilliseconds(300);
-        var reconciling = Directory.ReconcileAsync(Ct);
+        var reconciling = Reconciler.ReconcileAsync(Ct);
         Directory.Forget("Refresh", carol.ConnectionId, "disconnect");
         await reconciling;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using OpenViduEmulator.Testing;
 using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Tests.Infrastructure;
 
 namespace OpenViduServerSide.Tests.Features.Calls;
@@ -14,7 +15,9 @@ public sealed class MintingLimitsTests : IAsyncLifetime
     private readonly ManualClock clock = new();
     private EmulatedApp app = default!;
 
-    private SessionDirectory Directory => app.Services.GetRequiredService<SessionDirectory>();
+    private CallDirectory Directory => app.Services.GetRequiredService<CallDirectory>();
+
+    private ConnectionIssuer Issuer => app.Services.GetRequiredService<ConnectionIssuer>();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -32,7 +35,7 @@ public sealed class MintingLimitsTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await app.DisposeAsync();
 
-    private Task<IssuedConnection> IssueAsync(string user, string session = "Limits") => Directory.IssueAsync(session, user, "Nick", ConnectionKind.Camera, Ct);
+    private Task<IssuedConnection> IssueAsync(string user, string session = "Limits") => Issuer.IssueAsync(session, user, "Nick", ConnectionKind.Camera, Ct);
 
     [Fact]
     public async Task A_user_cannot_hold_more_unused_connections_than_the_cap_and_a_used_one_frees_a_place()
@@ -67,7 +70,7 @@ public sealed class MintingLimitsTests : IAsyncLifetime
         for (var i = 0; i < 4; i++)
         {
             var issued = await IssueAsync("publisher1");
-            await Directory.ReleaseAsync("Limits", issued.ConnectionId, Ct);
+            await Issuer.ReleaseAsync("Limits", issued.ConnectionId, Ct);
         }
 
         var refused = await Assert.ThrowsAsync<CallRefusedException>(() => IssueAsync("publisher1"));
@@ -88,9 +91,9 @@ public sealed class MintingLimitsTests : IAsyncLifetime
         Directory.MarkJoined("Limits", used.ConnectionId);
 
         clock.Advance(TimeSpan.FromMinutes(1));
-        Assert.Equal(0, await Directory.ExpirePendingAsync(Ct));
+        Assert.Equal(0, await Issuer.ExpirePendingAsync(Ct));
         clock.Advance(TimeSpan.FromMinutes(2));
-        Assert.Equal(1, await Directory.ExpirePendingAsync(Ct));
+        Assert.Equal(1, await Issuer.ExpirePendingAsync(Ct));
 
         Assert.Equal([used.ConnectionId], Directory.GetParticipants("Limits").Select(p => p.ConnectionId));
         Assert.Equal([used.ConnectionId], app.Emulator.Controls.Sessions.Single().Connections.Select(c => c.Id));

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OpenViduEmulator;
 using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Tests.Infrastructure;
 
 namespace OpenViduServerSide.Tests.Features.Calls;
@@ -12,7 +13,11 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
 {
     private EmulatedApp app = default!;
 
-    private SessionDirectory Directory => app.Services.GetRequiredService<SessionDirectory>();
+    private CallDirectory Directory => app.Services.GetRequiredService<CallDirectory>();
+
+    private ConnectionIssuer Issuer => app.Services.GetRequiredService<ConnectionIssuer>();
+
+    private DirectoryReconciler Reconciler => app.Services.GetRequiredService<DirectoryReconciler>();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -27,7 +32,7 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
     [InlineData("admin", "MODERATOR")]
     public async Task The_token_carries_the_role_the_account_has(string user, string role)
     {
-        var issued = await Directory.IssueAsync("Roles", user, "Nick", ConnectionKind.Camera, Ct);
+        var issued = await Issuer.IssueAsync("Roles", user, "Nick", ConnectionKind.Camera, Ct);
 
         Assert.Equal(role, issued.Role);
         var stored = app.Emulator.Controls.Snapshot().FindConnection(issued.ConnectionId);
@@ -40,7 +45,7 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
     public async Task LockedAccountIsRefusedAConnectionWithAClearMessage()
     {
         // Warm the role cache first: the lock must invalidate it, not wait for it to expire.
-        await Directory.IssueAsync("Locked", "publisher2", "Nick", ConnectionKind.Camera, Ct);
+        await Issuer.IssueAsync("Locked", "publisher2", "Nick", ConnectionKind.Camera, Ct);
         await using (var scope = app.Services.CreateAsyncScope())
         {
             var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
@@ -49,7 +54,7 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
             Assert.True((await users.SetLockoutEndDateAsync(user, DateTimeOffset.MaxValue)).Succeeded);
         }
 
-        var refused = await Assert.ThrowsAsync<CallRefusedException>(() => Directory.IssueAsync("Locked", "publisher2", "Nick", ConnectionKind.Camera, Ct));
+        var refused = await Assert.ThrowsAsync<CallRefusedException>(() => Issuer.IssueAsync("Locked", "publisher2", "Nick", ConnectionKind.Camera, Ct));
 
         Assert.Contains("Your account is locked", refused.Message, StringComparison.Ordinal);
         Assert.Single(app.Emulator.Controls.Snapshot().FindSession("Locked")!.Connections);
@@ -58,14 +63,14 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
     [Fact]
     public async Task DeletedAccountIsRefusedAConnectionWithAClearMessage()
     {
-        await Directory.IssueAsync("Deleted", "subscriber", "Nick", ConnectionKind.Camera, Ct);
+        await Issuer.IssueAsync("Deleted", "subscriber", "Nick", ConnectionKind.Camera, Ct);
         await using (var scope = app.Services.CreateAsyncScope())
         {
             var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
             Assert.True((await users.DeleteAsync((await users.FindByNameAsync("subscriber"))!)).Succeeded);
         }
 
-        var refused = await Assert.ThrowsAsync<CallRefusedException>(() => Directory.IssueAsync("Deleted", "subscriber", "Nick", ConnectionKind.Camera, Ct));
+        var refused = await Assert.ThrowsAsync<CallRefusedException>(() => Issuer.IssueAsync("Deleted", "subscriber", "Nick", ConnectionKind.Camera, Ct));
 
         Assert.Contains("no longer exists", refused.Message, StringComparison.Ordinal);
     }
@@ -73,7 +78,7 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
     [Fact]
     public async Task A_role_change_applies_to_the_next_join()
     {
-        var before = await Directory.IssueAsync("Change", "publisher2", "Nick", ConnectionKind.Camera, Ct);
+        var before = await Issuer.IssueAsync("Change", "publisher2", "Nick", ConnectionKind.Camera, Ct);
         await using (var scope = app.Services.CreateAsyncScope())
         {
             var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
@@ -82,7 +87,7 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
             await users.AddToRoleAsync(user, "SUBSCRIBER");
         }
 
-        var after = await Directory.IssueAsync("Change", "publisher2", "Nick", ConnectionKind.Camera, Ct);
+        var after = await Issuer.IssueAsync("Change", "publisher2", "Nick", ConnectionKind.Camera, Ct);
 
         Assert.Equal("PUBLISHER", before.Role);
         Assert.Equal("SUBSCRIBER", after.Role);
@@ -91,7 +96,7 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
     [Fact]
     public async Task A_subscriber_cannot_get_a_screen_connection()
     {
-        var refused = await Assert.ThrowsAsync<CallRefusedException>(() => Directory.IssueAsync("Screens", "subscriber", "Nick", ConnectionKind.Screen, Ct));
+        var refused = await Assert.ThrowsAsync<CallRefusedException>(() => Issuer.IssueAsync("Screens", "subscriber", "Nick", ConnectionKind.Screen, Ct));
 
         Assert.Contains("not share your screen", refused.Message, StringComparison.Ordinal);
         Assert.Empty(app.Emulator.Controls.Sessions);
@@ -100,7 +105,7 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
     [Fact]
     public async Task A_screen_connection_is_marked_as_a_screen()
     {
-        var issued = await Directory.IssueAsync("Screens", "publisher1", "Nick", ConnectionKind.Screen, Ct);
+        var issued = await Issuer.IssueAsync("Screens", "publisher1", "Nick", ConnectionKind.Screen, Ct);
 
         Assert.Equal("{\"serverData\":\"publisher1\",\"kind\":\"screen\",\"role\":\"PUBLISHER\",\"nickname\":\"Nick\"}", MintMarker.Strip(app.Emulator.Controls.Snapshot().FindConnection(issued.ConnectionId)?.ServerData));
         Assert.Equal(ConnectionKind.Screen, Assert.Single(Directory.GetParticipants("Screens")).Kind);
@@ -115,7 +120,7 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
             Assert.True((await users.CreateAsync(new ApplicationUser { UserName = "norole" }, "No-role-pass1")).Succeeded);
         }
 
-        var refused = await Assert.ThrowsAsync<CallRefusedException>(() => Directory.IssueAsync("Any", "norole", "Nick", ConnectionKind.Camera, Ct));
+        var refused = await Assert.ThrowsAsync<CallRefusedException>(() => Issuer.IssueAsync("Any", "norole", "Nick", ConnectionKind.Camera, Ct));
 
         Assert.Contains("no call role", refused.Message, StringComparison.Ordinal);
     }
@@ -126,7 +131,7 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
     [InlineData("dots.are.out")]
     public async Task Bad_call_names_are_refused_before_OpenVidu_is_asked(string name)
     {
-        await Assert.ThrowsAsync<CallRefusedException>(() => Directory.IssueAsync(name, "publisher1", "Nick", ConnectionKind.Camera, Ct));
+        await Assert.ThrowsAsync<CallRefusedException>(() => Issuer.IssueAsync(name, "publisher1", "Nick", ConnectionKind.Camera, Ct));
 
         Assert.Empty(app.Emulator.Controls.Sessions);
     }
@@ -134,7 +139,7 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
     [Fact]
     public async Task Released_connections_are_gone_here_and_at_OpenVidu_and_subscribers_hear_of_it()
     {
-        var issued = await Directory.IssueAsync("Release", "publisher1", "Nick", ConnectionKind.Camera, Ct);
+        var issued = await Issuer.IssueAsync("Release", "publisher1", "Nick", ConnectionKind.Camera, Ct);
         var heard = new TaskCompletionSource<DirectoryChange>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var subscription = Directory.Subscribe("Release", change =>
         {
@@ -142,13 +147,13 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
             return Task.CompletedTask;
         });
 
-        await Directory.ReleaseAsync("Release", issued.ConnectionId, Ct);
+        await Issuer.ReleaseAsync("Release", issued.ConnectionId, Ct);
 
         Assert.Equal("Release", (await heard.Task.WaitAsync(TimeSpan.FromSeconds(5), Ct)).SessionName);
         Assert.Empty(Directory.GetParticipants("Release"));
         Assert.Null(app.Emulator.Controls.Snapshot().FindConnection(issued.ConnectionId));
         // Releasing again (the browser already left) is harmless.
-        await Directory.ReleaseAsync("Release", issued.ConnectionId, Ct);
+        await Issuer.ReleaseAsync("Release", issued.ConnectionId, Ct);
     }
 
     [Fact]
@@ -163,7 +168,7 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
         });
         subscription.Dispose();
 
-        await Directory.IssueAsync("Quiet", "publisher1", "Nick", ConnectionKind.Camera, Ct);
+        await Issuer.IssueAsync("Quiet", "publisher1", "Nick", ConnectionKind.Camera, Ct);
 
         Assert.Equal(0, calls);
         Assert.Equal(before, Directory.SubscriberCount);
@@ -173,14 +178,14 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
     public async Task Reconciling_adopts_what_OpenVidu_has_and_drops_what_it_lost()
     {
         var client = app.Services.GetRequiredService<OpenViduServerSide.OpenVidu.OpenViduClient>();
-        var stale = await Directory.IssueAsync("Drift", "publisher1", "Alice", ConnectionKind.Camera, Ct);
+        var stale = await Issuer.IssueAsync("Drift", "publisher1", "Alice", ConnectionKind.Camera, Ct);
         // Another app instance minted this one; this instance never heard of it.
         var foreign = await client.CreateConnectionInSessionAsync("Elsewhere",
             new OpenViduServerSide.OpenVidu.ConnectionProperties("MODERATOR", new ConnectionData("moderator", ConnectionKind.Camera, "", "MODERATOR").ToServerData()), cancellationToken: Ct);
         // OpenVidu lost this one (closed behind the app's back).
         await client.CloseSessionAsync("Drift", Ct);
 
-        await Directory.ReconcileAsync(Ct);
+        await Reconciler.ReconcileAsync(Ct);
 
         Assert.Empty(Directory.GetParticipants("Drift"));
         var adopted = Assert.Single(Directory.GetParticipants("Elsewhere"));

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using OpenViduEmulator.Testing;
 using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Features.History;
 using OpenViduServerSide.Tests.Infrastructure;
 
@@ -13,7 +14,11 @@ public sealed class LiveDirectoryTests : IAsyncLifetime
 {
     private EmulatedApp app = default!;
 
-    private SessionDirectory Directory => app.Get<SessionDirectory>();
+    private CallDirectory Directory => app.Get<CallDirectory>();
+
+    private ConnectionIssuer Issuer => app.Get<ConnectionIssuer>();
+
+    private DirectoryReconciler Reconciler => app.Get<DirectoryReconciler>();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -24,8 +29,8 @@ public sealed class LiveDirectoryTests : IAsyncLifetime
     [Fact]
     public async Task A_tab_that_vanishes_leaves_every_open_page_within_a_second_of_the_webhook()
     {
-        var alice = await Directory.IssueAsync("Vanish", "publisher1", "Alice", ConnectionKind.Camera, Ct);
-        var bob = await Directory.IssueAsync("Vanish", "publisher2", "Bob", ConnectionKind.Camera, Ct);
+        var alice = await Issuer.IssueAsync("Vanish", "publisher1", "Alice", ConnectionKind.Camera, Ct);
+        var bob = await Issuer.IssueAsync("Vanish", "publisher2", "Bob", ConnectionKind.Camera, Ct);
         await using var aliceTab = await OpenViduRpcClient.JoinAsync(alice.Token, OpenViduRpcClient.ClientData("Alice"), Ct);
         await using var bobTab = await OpenViduRpcClient.JoinAsync(bob.Token, OpenViduRpcClient.ClientData("Bob"), Ct);
         await using var bunit = new MudTestContext();
@@ -50,14 +55,14 @@ public sealed class LiveDirectoryTests : IAsyncLifetime
     {
         for (var attempt = 1; ; attempt++)
         {
-            var issued = await Directory.IssueAsync("Crowd", user, nickname, ConnectionKind.Camera, ct);
+            var issued = await Issuer.IssueAsync("Crowd", user, nickname, ConnectionKind.Camera, ct);
             try
             {
                 return (issued, await OpenViduRpcClient.JoinAsync(issued.Token, OpenViduRpcClient.ClientData(nickname), ct));
             }
             catch (InvalidOperationException e) when (attempt < 5 && (e.Message.Contains("\"code\":202", StringComparison.Ordinal) || e.Message.Contains("\"code\":401", StringComparison.Ordinal)))
             {
-                await Directory.ReleaseAsync("Crowd", issued.ConnectionId, ct);
+                await Issuer.ReleaseAsync("Crowd", issued.ConnectionId, ct);
             }
         }
     }
@@ -67,7 +72,7 @@ public sealed class LiveDirectoryTests : IAsyncLifetime
     {
         string[] users = ["publisher1", "publisher2", "moderator", "subscriber", "admin"];
         // A host stays throughout, as in a class: the session never closes under the crowd (that race has its own test).
-        var host = await Directory.IssueAsync("Crowd", "moderator", "Host", ConnectionKind.Camera, Ct);
+        var host = await Issuer.IssueAsync("Crowd", "moderator", "Host", ConnectionKind.Camera, Ct);
         var hostTab = await OpenViduRpcClient.JoinAsync(host.Token, OpenViduRpcClient.ClientData("Host"), Ct);
 
         await Parallel.ForEachAsync(Enumerable.Range(0, 50), new ParallelOptions { MaxDegreeOfParallelism = 10, CancellationToken = Ct }, async (i, ct) =>
@@ -76,7 +81,7 @@ public sealed class LiveDirectoryTests : IAsyncLifetime
             await using var _ = tab;
             Directory.MarkJoined("Crowd", issued.ConnectionId);
             await tab.LeaveAsync();
-            await Directory.ReleaseAsync("Crowd", issued.ConnectionId, ct);
+            await Issuer.ReleaseAsync("Crowd", issued.ConnectionId, ct);
         });
         var crowdGone = await app.Emulator.Controls.WaitForAsync(
             s => s.WebhookDeliveries.Count(d => d.Event == "participantLeft") == 50, TimeSpan.FromSeconds(20), Ct);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OpenViduEmulator.Testing;
 using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Features.Moderation;
 using OpenViduServerSide.Tests.Infrastructure;
 
@@ -15,7 +16,11 @@ public sealed class CallModerationTests : IAsyncLifetime
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
     private EmulatedApp app = default!;
 
-    private SessionDirectory Directory => app.Get<SessionDirectory>();
+    private CallDirectory Directory => app.Get<CallDirectory>();
+
+    private ConnectionIssuer Issuer => app.Get<ConnectionIssuer>();
+
+    private DirectoryReconciler Reconciler => app.Get<DirectoryReconciler>();
     private readonly List<OpenViduRpcClient> tabs = [];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -39,7 +44,7 @@ public sealed class CallModerationTests : IAsyncLifetime
 
     private async Task<(IssuedConnection Issued, OpenViduRpcClient Tab)> JoinAsync(string session, string user, string nickname, ConnectionKind kind = ConnectionKind.Camera)
     {
-        var issued = await Directory.IssueAsync(session, user, nickname, kind, Ct);
+        var issued = await Issuer.IssueAsync(session, user, nickname, kind, Ct);
         var tab = await OpenViduRpcClient.JoinAsync(issued.Token, OpenViduRpcClient.ClientData(nickname), Ct);
         tabs.Add(tab);
         Directory.MarkJoined(session, issued.ConnectionId);
@@ -135,7 +140,7 @@ public sealed class CallModerationTests : IAsyncLifetime
         var (bob, bobTab) = await JoinAsync("Class", "publisher2", "Bob");
         await JoinAsync("Class", "publisher1", "Alice");
         await bobTab.LeaveAsync();
-        await Directory.ReleaseAsync("Class", bob.ConnectionId, Ct);
+        await Issuer.ReleaseAsync("Class", bob.ConnectionId, Ct);
 
         var result = await Moderation.RemoveAsync(User("admin", "Admin"), "Class", bob.ConnectionId, null, Ct);
 

@@ -12,6 +12,8 @@ namespace OpenViduServerSide.Features.Admin;
 /// (its own UserManager and DbContext), so a long-lived circuit never sees stale tracked users and two calls never
 /// share a DbContext. The acting user must still be an Admin in the database: a demoted admin's open page can do nothing.
 /// </summary>
+// Over 300 lines: every admin action follows the same scope/re-check/transaction/audit shape, and keeping them side by
+// side keeps that shape visible; each action is one short method.
 public sealed partial class UserAdministration(IServiceScopeFactory scopes, CallModeration moderation, TimeProvider clock, ILogger<UserAdministration> logger)
 {
     public const string LastAdminExplanation =

@@ -1,4 +1,5 @@
 using Microsoft.JSInterop;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Features.Moderation;
 
 namespace OpenViduServerSide.Features.Calls;
@@ -94,7 +95,7 @@ public sealed partial class CallState
             screenConnectionId = null;
             view = view with { SharingScreen = false };
             RemoveTiles(t => t.ConnectionId == connectionId);
-            await directory.ReleaseAsync(sessionName, connectionId, CancellationToken.None);
+            await issuer.ReleaseAsync(sessionName, connectionId, CancellationToken.None);
         }
 
         if (reason != "browserStopped")
@@ -141,23 +142,23 @@ public sealed partial class CallState
     public Task OnSignal(string type, string data, string? from)
     {
         // Only the server speaks with these types: a signal from another browser (from is set) is never trusted as one.
-        if (from is not null || CallModeration.ReadNotice(data) is not { } said)
+        if (from is not null || CallSignals.Read(data) is not { } said)
         {
             return Task.CompletedTask;
         }
 
         switch (type)
         {
-            case CallModeration.Signals.Removed:
+            case CallSignals.Removed:
                 disconnectExplanation = CallMessages.RemovedBy(said.By, said.Text);
                 return Task.CompletedTask;
-            case CallModeration.Signals.CallEnded:
+            case CallSignals.CallEnded:
                 disconnectExplanation = CallMessages.CallEndedBy(said.By);
                 return Task.CompletedTask;
-            case CallModeration.Signals.StreamStopped:
+            case CallSignals.StreamStopped:
                 Say(NoticeLevel.Warning, CallMessages.CameraStoppedBy(said.By));
                 return ChangedAsync();
-            case CallModeration.Signals.Announcement:
+            case CallSignals.Announcement:
                 Say(NoticeLevel.Info, CallMessages.Announcement(said.By, said.Text));
                 return ChangedAsync();
             default:

@@ -1,16 +1,18 @@
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.JSInterop;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.OpenVidu;
 
 namespace OpenViduServerSide.Features.Calls;
 
 /// <summary>
-/// One circuit's call: asks <see cref="SessionDirectory"/> for tokens, drives the browser through <see cref="OpenViduInterop"/>,
+/// One circuit's call: asks <see cref="ConnectionIssuer"/> for tokens, tells <see cref="CallDirectory"/> what the page saw, drives the browser through <see cref="OpenViduInterop"/>,
 /// receives openvidu-browser's events as [JSInvokable] callbacks and keeps the page's <see cref="CallViewModel"/>.
 /// Scoped, so it lives and dies with the circuit; disposing it releases the user's connections at OpenVidu.
 /// </summary>
 public sealed partial class CallState(
-    SessionDirectory directory,
+    CallDirectory directory,
+    ConnectionIssuer issuer,
     OpenViduInterop browser,
     AuthenticationStateProvider authentication,
     ILogger<CallState> logger) : IAsyncDisposable
@@ -116,7 +118,7 @@ public sealed partial class CallState(
             IssuedConnection issued;
             try
             {
-                issued = await directory.IssueAsync(session, userName, nickname, ConnectionKind.Camera, cancellationToken);
+                issued = await issuer.IssueAsync(session, userName, nickname, ConnectionKind.Camera, cancellationToken);
             }
             catch (Exception e) when (Describe(e) is { } message)
             {
@@ -125,7 +127,7 @@ public sealed partial class CallState(
 
             if (epoch != call)
             {
-                await directory.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
+                await issuer.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
                 return (null, null);
             }
 
@@ -135,13 +137,13 @@ public sealed partial class CallState(
             var result = await browser.TryJoinAsync(self, issued.Token, ConnectionData.ToClientData(nickname), publish: issued.Role != OpenViduRoles.Subscriber, abandoned);
             if (result is null)
             {
-                await directory.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
+                await issuer.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
                 return (null, epoch == call ? CallMessages.BrowserCouldNotJoin : null);
             }
 
             if (epoch != call)
             {
-                await directory.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
+                await issuer.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
                 return (null, null);
             }
 
@@ -152,7 +154,7 @@ public sealed partial class CallState(
 
             refusal = result.Error;
             LogJoinRefused(session, refusal?.Name ?? "", refusal?.Message ?? "");
-            await directory.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
+            await issuer.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
             if (epoch != call)
             {
                 return (null, null);
@@ -230,7 +232,7 @@ public sealed partial class CallState(
         IssuedConnection? issued = null;
         try
         {
-            issued = await directory.IssueAsync(session, userName, nickname, ConnectionKind.Screen);
+            issued = await issuer.IssueAsync(session, userName, nickname, ConnectionKind.Screen);
             if (epoch != call)
             {
                 return;
@@ -281,7 +283,7 @@ public sealed partial class CallState(
                     pendingScreenConnectionId = null;
                 }
 
-                await directory.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
+                await issuer.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
             }
 
             if (epoch == call)
@@ -307,7 +309,7 @@ public sealed partial class CallState(
         await browser.TryStopScreenAsync();
 
         RemoveTiles(t => t.ConnectionId == connectionId);
-        await directory.ReleaseAsync(session, connectionId, CancellationToken.None);
+        await issuer.ReleaseAsync(session, connectionId, CancellationToken.None);
         await ChangedAsync();
     }
 
@@ -335,7 +337,7 @@ public sealed partial class CallState(
         {
             if (connectionId is not null)
             {
-                await directory.ReleaseAsync(session, connectionId, CancellationToken.None);
+                await issuer.ReleaseAsync(session, connectionId, CancellationToken.None);
             }
         }
     }
