@@ -9,6 +9,7 @@ builder.Services.AddMudServices();
 builder.AddData();
 builder.AddAccounts();
 builder.AddOpenVidu();
+builder.AddDirectory();
 builder.AddCalls();
 builder.AddHistory();
 builder.AddModeration();
@@ -32,7 +33,7 @@ app.UseRateLimiter();
 app.MapStaticAssets().AllowAnonymous();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapAccountEndpoints();
-app.MapOpenViduWebhook();
+app.MapDirectory();
 app.MapHealth();
 app.MapApi();
 

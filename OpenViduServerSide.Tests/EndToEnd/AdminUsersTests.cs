@@ -7,9 +7,9 @@ namespace OpenViduServerSide.Tests.EndToEnd;
 /// <summary>An admin in a real browser: the users page, the create dialog with the password policy, a phone-width view.</summary>
 public sealed class AdminUsersTests(BrowserFixture browsers) : IAsyncLifetime
 {
-    private LiveApp app = default!;
+    private EmulatedApp app = default!;
 
-    public async ValueTask InitializeAsync() => app = await LiveApp.StartAsync();
+    public async ValueTask InitializeAsync() => app = await EmulatedApp.StartAsync(new EmulatedAppOptions { Kestrel = true });
 
     public async ValueTask DisposeAsync() => await app.DisposeAsync();
 

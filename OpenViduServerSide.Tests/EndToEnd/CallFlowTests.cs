@@ -9,10 +9,10 @@ namespace OpenViduServerSide.Tests.EndToEnd;
 [Collection(RealMediaTests.Name)]
 public sealed class CallFlowTests(BrowserFixture browsers) : IAsyncLifetime
 {
-    private LiveApp app = default!;
+    private EmulatedApp app = default!;
 
     // Real media through Janus: remote tiles must decode frames, not just have a stream bound.
-    public async ValueTask InitializeAsync() => app = await LiveApp.StartAsync(emulatorOptions: new EmulatorOptions { MediaPlane = MediaPlane.Janus });
+    public async ValueTask InitializeAsync() => app = await EmulatedApp.StartAsync(new EmulatedAppOptions { Kestrel = true, Emulator = new EmulatorOptions { MediaPlane = MediaPlane.Janus } });
 
     public async ValueTask DisposeAsync() => await app.DisposeAsync();
 

@@ -15,7 +15,7 @@ public sealed class MediaCallTests(BrowserFixture browsers) : IAsyncLifetime
 {
     private static readonly EmulatorOptions Janus = new() { MediaPlane = MediaPlane.Janus };
     private readonly List<IBrowserContext> contexts = [];
-    private LiveApp? app;
+    private EmulatedApp? app;
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
@@ -33,7 +33,7 @@ public sealed class MediaCallTests(BrowserFixture browsers) : IAsyncLifetime
     }
 
     /// <summary>The app and its Janus-backed emulator, started by the first join unless the test started it first.</summary>
-    private async Task<LiveApp> StartAppAsync(EmulatorOptions options) => app ??= await LiveApp.StartAsync(emulatorOptions: options);
+    private async Task<EmulatedApp> StartAppAsync(EmulatorOptions options) => app ??= await EmulatedApp.StartAsync(new EmulatedAppOptions { Kestrel = true, Emulator = options });
 
     private async Task<AppPage> JoinAsync(string userName, string nickname, string call = "Media")
     {
@@ -216,10 +216,11 @@ public sealed class MediaCallTests(BrowserFixture browsers) : IAsyncLifetime
     }
 
     /// <summary>
-    /// Blackholes one page's OpenVidu WebSocket (by its port) and every new connection to the emulator; established
+    /// Blackholes one page's OpenVidu WebSocket (by its port) and every new connection to the emulator (its SYN: conntrack
+    /// would call an established socket it had not seen before "new" too, and cut the others); established
     /// sockets of everyone else, the app's circuits and the media (UDP) go on.
     /// </summary>
-    private static async Task CutSignalingAsync(LiveApp live, string nickname)
+    private static async Task CutSignalingAsync(EmulatedApp live, string nickname)
     {
         var connectionId = live.Emulator.Controls.Snapshot().Sessions.SelectMany(s => s.Connections)
             .Single(c => c.SocketOpen && c.ClientData?.Contains($"\"{nickname}\"", StringComparison.Ordinal) == true && c.Streams.Any(st => st.TypeOfVideo == "CAMERA")).Id;
@@ -230,7 +231,7 @@ public sealed class MediaCallTests(BrowserFixture browsers) : IAsyncLifetime
             add chain inet outage input { type filter hook input priority 0; }
             add rule inet outage input tcp sport {{socketPort}} drop
             add rule inet outage input tcp dport {{socketPort}} drop
-            add rule inet outage input tcp dport {{emulatorPort}} ct state new drop
+            add rule inet outage input tcp dport {{emulatorPort}} tcp flags & (syn | ack) == syn drop
 
             """);
     }

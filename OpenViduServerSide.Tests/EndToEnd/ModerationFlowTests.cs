@@ -9,9 +9,9 @@ namespace OpenViduServerSide.Tests.EndToEnd;
 [Collection(RealMediaTests.Name)]
 public sealed class ModerationFlowTests(BrowserFixture browsers) : IAsyncLifetime
 {
-    private LiveApp app = default!;
+    private EmulatedApp app = default!;
 
-    public async ValueTask InitializeAsync() => app = await LiveApp.StartAsync(emulatorOptions: new EmulatorOptions { MediaPlane = MediaPlane.Janus });
+    public async ValueTask InitializeAsync() => app = await EmulatedApp.StartAsync(new EmulatedAppOptions { Kestrel = true, Emulator = new EmulatorOptions { MediaPlane = MediaPlane.Janus } });
 
     public async ValueTask DisposeAsync() => await app.DisposeAsync();
 

@@ -9,7 +9,7 @@ public sealed class ReadinessTests
     [Fact]
     public async Task The_app_pointed_at_a_running_OpenVidu_reports_ready()
     {
-        await using var app = await LiveApp.StartAsync();
+        await using var app = await EmulatedApp.StartAsync(new EmulatedAppOptions { Kestrel = true });
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(app.BaseUrl) };
         // The checks' details are for admins; anonymous callers get the overall status only.
         await LoginFlow.SignInAsync(http, "admin");

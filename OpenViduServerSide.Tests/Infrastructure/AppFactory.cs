@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace OpenViduServerSide.Tests.Infrastructure;
 
@@ -10,9 +12,12 @@ namespace OpenViduServerSide.Tests.Infrastructure;
 public sealed class AppFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> settings;
+    private readonly Action<IServiceCollection>? testServices;
 
-    public AppFactory(string? databasePath = null, IDictionary<string, string?>? settings = null)
+    /// <param name="testServices">Replaces app services after the app registered its own.</param>
+    public AppFactory(string? databasePath = null, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? testServices = null)
     {
+        this.testServices = testServices;
         DatabasePath = databasePath ?? TempDatabase.NewPath();
         this.settings = new Dictionary<string, string?>
         {
@@ -47,6 +52,11 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (testServices is not null)
+        {
+            builder.ConfigureTestServices(testServices);
         }
     }
 

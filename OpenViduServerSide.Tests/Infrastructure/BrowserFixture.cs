@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using OpenViduEmulator.Testing;
 
 [assembly: AssemblyFixture(typeof(OpenViduServerSide.Tests.Infrastructure.BrowserFixture))]
 
@@ -10,8 +11,6 @@ namespace OpenViduServerSide.Tests.Infrastructure;
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
-    public const string ChromiumPath = "/usr/bin/chromium";
-
     private IPlaywright? playwright;
 
     public IBrowser Browser { get; private set; } = default!;
@@ -21,18 +20,9 @@ public sealed class BrowserFixture : IAsyncLifetime
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
-            ExecutablePath = ChromiumPath,
+            ExecutablePath = ChromiumOptions.ExecutablePath,
             Headless = true,
-            Args =
-            [
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run",
-                "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                // getDisplayMedia: pick the first source without asking (there is no one to ask).
-                "--auto-select-desktop-capture-source=Entire screen", "--auto-accept-this-tab-capture",
-                // Real media (Janus behind the emulator) runs on loopback addresses only.
-                "--allow-loopback-in-peer-connection",
-            ],
+            Args = ChromiumOptions.Arguments([.. ChromiumOptions.AutoSelectScreen, ChromiumOptions.AllowLoopbackInPeerConnection]),
         });
     }
 

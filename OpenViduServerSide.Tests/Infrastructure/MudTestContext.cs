@@ -9,9 +9,9 @@ namespace OpenViduServerSide.Tests.Infrastructure;
 /// bUnit with MudBlazor's services. Mud's own JS (popovers, scroll) runs loose; modules of ours are set up strict
 /// per test with <c>JSInterop.SetupModule</c>. xunit v3 disposes this asynchronously, as Mud's services need.
 /// </summary>
-public abstract class MudTestContext : BunitContext
+public class MudTestContext : BunitContext
 {
-    protected MudTestContext()
+    public MudTestContext()
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServicesForTests();
@@ -20,6 +20,15 @@ public abstract class MudTestContext : BunitContext
 
 public static class MudTestServices
 {
+    /// <summary>
+    /// Registers a scoped service of the page whose constructor needs the app's singletons: bUnit's fallback service
+    /// provider (<c>Services.AddFallbackServiceProvider(app.Services)</c>) answers only what a component injects directly,
+    /// so the service is built through bUnit's whole provider, fallback included.
+    /// </summary>
+    public static IServiceCollection AddScopedWithFallback<T>(this BunitServiceProvider services)
+        where T : class =>
+        services.AddScoped(provider => ActivatorUtilities.CreateInstance<T>(provider.GetRequiredService<BunitServiceProvider>()));
+
     /// <summary>MudBlazor's services as the tests want them: no transitions, no popover provider check.</summary>
     public static IServiceCollection AddMudServicesForTests(this IServiceCollection services) =>
         services.AddMudServices(options =>

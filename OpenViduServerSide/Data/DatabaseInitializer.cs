@@ -1,11 +1,10 @@
 using Microsoft.EntityFrameworkCore;
-using OpenViduServerSide.Features.Accounts;
 
 namespace OpenViduServerSide.Data;
 
 /// <summary>
-/// Applies migrations and seeds roles and users before the server starts listening
-/// (hosted services start before Kestrel), so no request ever sees an unmigrated database.
+/// Applies migrations and runs the registered <see cref="IDatabaseSeeder"/>s (the accounts' roles and users) before the
+/// server starts listening (hosted services start before Kestrel), so no request ever sees an unmigrated database.
 /// </summary>
 internal sealed partial class DatabaseInitializer(IServiceScopeFactory scopeFactory, ILogger<DatabaseInitializer> logger) : IHostedService
 {
@@ -17,7 +16,10 @@ internal sealed partial class DatabaseInitializer(IServiceScopeFactory scopeFact
         var dataSource = db.Database.GetDbConnection().DataSource;
         LogMigrated(dataSource);
 
-        await scope.ServiceProvider.GetRequiredService<IdentitySeeder>().SeedAsync(cancellationToken);
+        foreach (var seeder in scope.ServiceProvider.GetServices<IDatabaseSeeder>())
+        {
+            await seeder.SeedAsync(cancellationToken);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -56,7 +56,7 @@ public static class TransportSecurityExtensions
             app.UseHsts();
             // Health probes and OpenVidu's webhooks come over the internal network in plain HTTP, not through the proxy.
             app.UseWhen(
-                context => !context.Request.Path.StartsWithSegments("/health") && !context.Request.Path.StartsWithSegments(WebhookEndpoints.Path),
+                context => !context.Request.Path.StartsWithSegments("/health") && !context.Request.Path.StartsWithSegments(OpenViduServerSide.Features.Directory.OpenViduWebhook.Path),
                 branch => branch.UseHttpsRedirection());
         }
 

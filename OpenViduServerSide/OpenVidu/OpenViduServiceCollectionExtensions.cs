@@ -54,7 +54,6 @@ public static class OpenViduServiceCollectionExtensions
 
         services.AddHealthChecks().AddCheck<OpenViduHealthCheck>("openvidu", tags: ["ready"]);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<WebhookRefusals>();
         return builder;
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Playwright;
 using OpenViduEmulator;
+using OpenViduEmulator.Testing;
 
 /// <summary>
 /// Memory per open call page: N headless Chromium pages (one browser context each, signed in) hold a Blazor circuit on
@@ -19,13 +20,9 @@ internal static class CircuitBench
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
-            ExecutablePath = "/usr/bin/chromium",
+            ExecutablePath = ChromiumOptions.ExecutablePath,
             Headless = true,
-            Args =
-            [
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-            ],
+            Args = ChromiumOptions.Arguments(),
         });
         var baseUrl = app.BaseUrl.Replace("127.0.0.1", "localhost", StringComparison.Ordinal);
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Playwright;
 using OpenViduEmulator;
+using OpenViduEmulator.Testing;
 
 /// <summary>
 /// Real media: for each publisher count N, the emulator in Janus mode, the app pointed at it, and N headless Chromium
@@ -119,15 +120,10 @@ internal static class MediaBench
         Console.WriteLine($"N={n}: emulator {emulator.BaseUrl}, Janus pid {janus}, app {app.BaseUrl} (pid {app.Pid})");
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
-            ExecutablePath = "/usr/bin/chromium",
+            ExecutablePath = ChromiumOptions.ExecutablePath,
             Headless = true,
             Timeout = StepTimeoutMs,
-            Args =
-            [
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                "--allow-loopback-in-peer-connection", "--autoplay-policy=no-user-gesture-required",
-            ],
+            Args = ChromiumOptions.Arguments(ChromiumOptions.AllowLoopbackInPeerConnection, ChromiumOptions.AutoplayWithoutGesture),
         });
         // localhost, not 127.0.0.1: the same origin the app's own tests use for camera permissions.
         var baseUrl = app.BaseUrl.Replace("127.0.0.1", "localhost", StringComparison.Ordinal);

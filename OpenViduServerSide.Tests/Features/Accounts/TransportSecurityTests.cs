@@ -13,7 +13,7 @@ public sealed class TransportSecurityTests
     [Fact]
     public async Task SignInThroughATlsProxyGetsASecureCookie()
     {
-        await using var app = await LiveApp.StartAsync();
+        await using var app = await EmulatedApp.StartAsync(new EmulatedAppOptions { Kestrel = true });
         // The proxy (loopback here, trusted by default) says the browser used HTTPS.
         using var http = new HttpClient(new ForwardedHttpsOnPost { InnerHandler = new HttpClientHandler { AllowAutoRedirect = false } })
         {

@@ -10,18 +10,32 @@ using OpenViduServerSide.Tests.Infrastructure;
 
 namespace OpenViduServerSide.Tests.Features.Admin;
 
-/// <summary>The users page over the real service and a seeded SQLite file; dialogs through a rendered MudDialogProvider.</summary>
+/// <summary>
+/// The users page over the real service, as the app registers it (Identity options, seeded SQLite file: admin is the only
+/// Admin), reached through bUnit's fallback service provider; dialogs through a rendered MudDialogProvider.
+/// </summary>
 public sealed class UsersPageTests : MudTestContext, IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private readonly AppFactory app = new();
+    private AsyncServiceScope circuit;
 
-    public UsersPageTests()
+    public UsersPageTests() => AddAuthorization().SetAuthorized("admin").SetRoles("Admin", "MODERATOR");
+
+    public ValueTask InitializeAsync()
     {
-        Services.AddUserAdministrationOnSqlite(AdminTestServices.NewDatabasePath());
-        AddAuthorization().SetAuthorized("admin").SetRoles("Admin", "MODERATOR");
+        // One app scope stands for the page's circuit (UserAdministration is scoped); starting the app migrates and seeds.
+        circuit = app.Services.CreateAsyncScope();
+        Services.AddFallbackServiceProvider(circuit.ServiceProvider);
+        return ValueTask.CompletedTask;
     }
 
-    public async ValueTask InitializeAsync() => await Services.MigrateAndSeedAsync();
+    protected override async ValueTask DisposeAsyncCore()
+    {
+        await base.DisposeAsyncCore();
+        await circuit.DisposeAsync();
+        await app.DisposeAsync();
+    }
 
     [Fact]
     public void Grid_shows_the_users_the_service_returns()
@@ -164,7 +178,7 @@ public sealed class UsersPageTests : MudTestContext, IAsyncLifetime
 
     private async Task<ApplicationUser?> FindUserAsync(string userName)
     {
-        await using var scope = Services.CreateAsyncScope();
+        await using var scope = app.Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>().FindByNameAsync(userName);
     }
 
@@ -175,7 +189,7 @@ public sealed class UsersPageTests : MudTestContext, IAsyncLifetime
     {
         // RAISE(IGNORE) skips the update, so Identity sees a concurrency failure (another admin's change); RAISE(ABORT) is a database error.
         var sql = string.Concat("CREATE TRIGGER refuse_user_updates BEFORE UPDATE ON AspNetUsers BEGIN ", trigger, "; END;");
-        await using (var scope = Services.CreateAsyncScope())
+        await using (var scope = app.Services.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<ApplicationDbContext>().Database.ExecuteSqlRawAsync(sql, TestContext.Current.CancellationToken);
         }

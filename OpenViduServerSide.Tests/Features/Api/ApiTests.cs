@@ -14,26 +14,13 @@ namespace OpenViduServerSide.Tests.Features.Api;
 /// <summary>The HTTP API over real HTTP: the app on the test server, OpenVidu played by the emulator on loopback.</summary>
 public sealed class ApiTests : IAsyncLifetime
 {
-    private OpenViduEmulatorServer emulator = default!;
-    private AppFactory app = default!;
+    private EmulatedApp app = default!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
-    {
-        emulator = await OpenViduEmulatorServer.StartAsync(cancellationToken: Ct);
-        app = new AppFactory(settings: new Dictionary<string, string?>
-        {
-            ["OpenVidu:Url"] = emulator.BaseUrl,
-            ["OpenVidu:Secret"] = emulator.Secret,
-        });
-    }
+    public async ValueTask InitializeAsync() => app = await EmulatedApp.StartAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        await app.DisposeAsync();
-        await emulator.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() => await app.DisposeAsync();
 
     [Fact]
     public async Task Publisher_gets_a_token_and_the_emulator_holds_a_pending_PUBLISHER_connection_for_them()
@@ -48,7 +35,7 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.Equal("PUBLISHER", body.GetProperty("role").GetString());
         var connectionId = body.GetProperty("connectionId").GetString()!;
         var token = body.GetProperty("token").GetString()!;
-        var atEmulator = emulator.Controls.Snapshot().FindConnection(connectionId);
+        var atEmulator = app.Emulator.Controls.Snapshot().FindConnection(connectionId);
         Assert.NotNull(atEmulator);
         Assert.Equal("daily", atEmulator.SessionId);
         Assert.Equal("pending", atEmulator.Status);
@@ -67,7 +54,7 @@ public sealed class ApiTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
-        Assert.Equal(2, emulator.Controls.Snapshot().FindSession("twice")!.Connections.Count);
+        Assert.Equal(2, app.Emulator.Controls.Snapshot().FindSession("twice")!.Connections.Count);
     }
 
     [Fact]
@@ -78,7 +65,7 @@ public sealed class ApiTests : IAsyncLifetime
         using var response = await PostConnectionAsync(client, "daily", "Sub", "screen");
 
         await AssertProblemAsync(response, HttpStatusCode.Forbidden, "SUBSCRIBER");
-        Assert.Empty(emulator.Controls.Sessions);
+        Assert.Empty(app.Emulator.Controls.Sessions);
     }
 
     [Fact]
@@ -100,7 +87,7 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.True(problem.GetProperty("errors").TryGetProperty("kind", out _));
         problem = await AssertProblemAsync(trailingNewline, HttpStatusCode.BadRequest);
         Assert.True(problem.GetProperty("errors").TryGetProperty("name", out _));
-        Assert.Empty(emulator.Controls.Sessions);
+        Assert.Empty(app.Emulator.Controls.Sessions);
     }
 
     [Fact]
@@ -114,7 +101,7 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, post.StatusCode);
         Assert.Null(post.Headers.Location);
         Assert.Equal(HttpStatusCode.Unauthorized, delete.StatusCode);
-        Assert.Empty(emulator.Controls.Sessions);
+        Assert.Empty(app.Emulator.Controls.Sessions);
     }
 
     [Fact]
@@ -125,14 +112,14 @@ public sealed class ApiTests : IAsyncLifetime
         using var response = await client.PostAsJsonAsync("/api/sessions/daily/connections", new { nickname = "Pub" }, Ct);
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "X-Requested-With");
-        Assert.Empty(emulator.Controls.Sessions);
+        Assert.Empty(app.Emulator.Controls.Sessions);
     }
 
     [Fact]
     public async Task OpenVidu_down_is_503_problem_details()
     {
         var client = await SignedInAsync("publisher1");
-        await emulator.Controls.GoDownAsync(Ct);
+        await app.Emulator.Controls.GoDownAsync(Ct);
 
         using var response = await PostConnectionAsync(client, "daily", "Pub");
 
@@ -143,7 +130,7 @@ public sealed class ApiTests : IAsyncLifetime
     public async Task Other_OpenVidu_errors_are_502_problem_details()
     {
         var client = await SignedInAsync("publisher1");
-        emulator.Controls.FailNext(1, 500);
+        app.Emulator.Controls.FailNext(1, 500);
 
         using var response = await PostConnectionAsync(client, "daily", "Pub");
 
@@ -159,7 +146,7 @@ public sealed class ApiTests : IAsyncLifetime
         using var response = await DeleteAsync(client, "leave-me", connectionId);
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-        Assert.Null(emulator.Controls.Snapshot().FindConnection(connectionId));
+        Assert.Null(app.Emulator.Controls.Snapshot().FindConnection(connectionId));
         using var again = await DeleteAsync(client, "leave-me", connectionId);
         await AssertProblemAsync(again, HttpStatusCode.NotFound);
     }
@@ -176,7 +163,7 @@ public sealed class ApiTests : IAsyncLifetime
 
         await AssertProblemAsync(forbidden, HttpStatusCode.Forbidden);
         await AssertProblemAsync(unknown, HttpStatusCode.NotFound);
-        Assert.NotNull(emulator.Controls.Snapshot().FindConnection(connectionId));
+        Assert.NotNull(app.Emulator.Controls.Snapshot().FindConnection(connectionId));
     }
 
     [Fact]

@@ -2,19 +2,20 @@ using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using OpenViduEmulator;
 using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Tests.Infrastructure;
 
 namespace OpenViduServerSide.Tests.Features.Calls;
 
 /// <summary>
-/// The call page in bUnit with the real server side: the app's SessionDirectory (real Identity on SQLite, real
-/// OpenViduClient) against an emulator on loopback. Only the browser half (openvidu-interop.js) is bUnit's strict JS.
+/// The call page in bUnit with the real server side: the app's singletons (real Identity on SQLite, real
+/// OpenViduClient) from an <see cref="EmulatedApp"/>, reached through bUnit's fallback service provider. The per-circuit
+/// services (CallState, OpenViduInterop) live in bUnit; only the browser half (openvidu-interop.js) is bUnit's strict JS.
 /// </summary>
 public sealed class CallHarness : IAsyncDisposable
 {
-    private CallHarness(OpenViduEmulatorServer emulator, AppFactory app, BunitContext bunit)
+    private CallHarness(EmulatedApp app, BunitContext bunit)
     {
-        Emulator = emulator;
         App = app;
         Bunit = bunit;
         Module = bunit.JSInterop.SetupModule(OpenViduInterop.ModulePath);
@@ -25,37 +26,31 @@ public sealed class CallHarness : IAsyncDisposable
         }
     }
 
-    public OpenViduEmulatorServer Emulator { get; }
+    public OpenViduEmulatorServer Emulator => App.Emulator;
 
-    public AppFactory App { get; }
+    public EmulatedApp App { get; }
 
     public BunitContext Bunit { get; }
 
     public BunitJSModuleInterop Module { get; }
 
-    public SessionDirectory Directory => App.Services.GetRequiredService<SessionDirectory>();
+    public CallDirectory Directory => App.Services.GetRequiredService<CallDirectory>();
+
+    public ConnectionIssuer Issuer => App.Services.GetRequiredService<ConnectionIssuer>();
+
+    public DirectoryReconciler Reconciler => App.Services.GetRequiredService<DirectoryReconciler>();
 
     public CallState Call => Bunit.Services.GetRequiredService<CallState>();
 
     public static async Task<CallHarness> StartAsync(string userName, params string[] roles)
     {
-        var emulator = await OpenViduEmulatorServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
-        var app = new AppFactory(settings: new Dictionary<string, string?>
-        {
-            ["OpenVidu:Url"] = emulator.BaseUrl,
-            ["OpenVidu:Secret"] = emulator.Secret,
-        });
-        _ = app.Server;
-
-        var bunit = new BunitContext();
-        bunit.JSInterop.Mode = JSRuntimeMode.Loose;
-        bunit.Services.AddMudServicesForTests();
-        bunit.Services.AddSingleton(app.Services.GetRequiredService<SessionDirectory>());
-        bunit.Services.AddSingleton(app.Services.GetRequiredService<OpenViduServerSide.Features.Moderation.CallModeration>());
+        var app = await EmulatedApp.StartAsync();
+        var bunit = new MudTestContext();
+        bunit.Services.AddFallbackServiceProvider(app.Services);
         bunit.Services.AddScoped<OpenViduInterop>();
-        bunit.Services.AddScoped<CallState>();
+        bunit.Services.AddScopedWithFallback<CallState>();
         bunit.AddAuthorization().SetAuthorized(userName).SetRoles(roles);
-        return new CallHarness(emulator, app, bunit);
+        return new CallHarness(app, bunit);
     }
 
     /// <summary>The browser's answer to <c>join(...)</c>.</summary>
@@ -91,6 +86,5 @@ public sealed class CallHarness : IAsyncDisposable
     {
         await Bunit.DisposeAsync();
         await App.DisposeAsync();
-        await Emulator.DisposeAsync();
     }
 }

@@ -1,6 +1,7 @@
 using Bunit;
 using Microsoft.JSInterop;
 using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Tests.Infrastructure;
 
 namespace OpenViduServerSide.Tests.Features.Calls;

@@ -2,6 +2,7 @@ using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.OpenVidu;
 using OpenViduServerSide.Tests.Infrastructure;
 
@@ -33,8 +34,7 @@ public sealed class CallViewTests : MudTestContext
         Phase = CallPhase.InCall,
         SessionName = "TUTORIAL",
         Role = role,
-        Cameras = [.. tiles.Where(t => !t.IsScreen)],
-        Screens = [.. tiles.Where(t => t.IsScreen)],
+        Tiles = [.. tiles],
         MicrophoneOn = tiles.Any(t => t.IsLocal),
         CameraOn = tiles.Any(t => t.IsLocal),
     };
@@ -121,10 +121,10 @@ public sealed class CallViewTests : MudTestContext
     }
 
     [Theory]
-    [InlineData(NoticeLevel.Error, "mud-alert-text-error")]
-    [InlineData(NoticeLevel.Warning, "mud-alert-text-warning")]
-    [InlineData(NoticeLevel.Info, "mud-alert-text-info")]
-    public void A_notice_is_shown_with_its_severity(NoticeLevel level, string cssClass)
+    [InlineData(NoticeLevel.Error, "mud-alert-text-error", "alert", "assertive")]
+    [InlineData(NoticeLevel.Warning, "mud-alert-text-warning", "alert", "assertive")]
+    [InlineData(NoticeLevel.Info, "mud-alert-text-info", "status", "polite")]
+    public void A_notice_is_shown_with_its_severity_and_announced_to_screen_readers(NoticeLevel level, string cssClass, string role, string live)
     {
         var model = InCall(OpenViduRoles.Publisher) with { Notice = new CallNotice(level, "Something to know") };
 
@@ -133,5 +133,7 @@ public sealed class CallViewTests : MudTestContext
         var alert = view.Find("[data-testid=call-notice]");
         Assert.Contains("Something to know", alert.TextContent, StringComparison.Ordinal);
         Assert.Contains(cssClass, alert.ClassName, StringComparison.Ordinal);
+        Assert.Equal(role, alert.GetAttribute("role"));
+        Assert.Equal(live, alert.GetAttribute("aria-live"));
     }
 }

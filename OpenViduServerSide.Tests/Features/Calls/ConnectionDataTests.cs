@@ -1,4 +1,5 @@
 using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 
 namespace OpenViduServerSide.Tests.Features.Calls;
 
@@ -37,7 +38,7 @@ public sealed class ConnectionDataTests
     {
         var read = ConnectionData.FromServerData("""{"serverData":"publisher1","kind":"camera"}""", ConnectionData.ToClientData(new string('x', 5_000)));
 
-        Assert.Equal(new string('x', JoinRequest.MaxNicknameLength), read.Nickname);
+        Assert.Equal(new string('x', ConnectionData.MaxNicknameLength), read.Nickname);
     }
 
     [Theory]

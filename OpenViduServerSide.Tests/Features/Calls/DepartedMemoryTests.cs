@@ -1,4 +1,5 @@
 using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Tests.Infrastructure;
 
 namespace OpenViduServerSide.Tests.Features.Calls;
@@ -13,7 +14,7 @@ public sealed class DepartedMemoryTests
     private const string ClientData = """{"clientData":"Nick"}""";
 
     private readonly ManualClock clock = new();
-    private readonly SessionDirectory directory;
+    private readonly CallDirectory directory;
 
     public DepartedMemoryTests() => directory = InMemoryDirectory.Create(clock);
 
@@ -64,7 +65,7 @@ public sealed class DepartedMemoryTests
     [Fact]
     public void Memory_is_bounded_oldest_first()
     {
-        for (var i = 0; i <= SessionDirectory.MaxDeparted; i++)
+        for (var i = 0; i <= DepartedConnections.MaxDeparted; i++)
         {
             directory.Forget("Call", $"con_{i}", "disconnect");
         }

@@ -1,4 +1,5 @@
 using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Tests.Infrastructure;
 
 namespace OpenViduServerSide.Tests.Features.Calls;
@@ -7,7 +8,7 @@ namespace OpenViduServerSide.Tests.Features.Calls;
 public sealed class DirectoryRulesTests
 {
     private const string ServerData = """{"serverData":"publisher1","kind":"camera","role":"PUBLISHER","nickname":"Alice"}""";
-    private readonly SessionDirectory directory = InMemoryDirectory.Create();
+    private readonly CallDirectory directory = InMemoryDirectory.Create();
 
     [Fact]
     public void A_stream_id_that_is_not_the_connections_own_is_not_stored()
@@ -30,7 +31,7 @@ public sealed class DirectoryRulesTests
     [InlineData("str_CAM_Abcdcon_A", "con_A", false)]
     [InlineData("con_A", "con_A", false)]
     public void A_stream_belongs_to_the_connection_it_ends_with(string streamId, string connectionId, bool belongs) =>
-        Assert.Equal(belongs, SessionDirectory.IsStreamOf(streamId, connectionId));
+        Assert.Equal(belongs, CallDirectory.IsStreamOf(streamId, connectionId));
 
     [Fact]
     public void The_same_session_lifetime_gets_the_same_call_id_and_another_lifetime_another()

@@ -1,8 +1,7 @@
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using OpenViduEmulator;
+using OpenViduEmulator.Testing;
 using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Tests.Infrastructure;
 
 namespace OpenViduServerSide.Tests.Features.Calls;
@@ -14,35 +13,29 @@ namespace OpenViduServerSide.Tests.Features.Calls;
 public sealed class MintingLimitsTests : IAsyncLifetime
 {
     private readonly ManualClock clock = new();
-    private OpenViduEmulatorServer emulator = default!;
-    private WebApplicationFactory<Program> app = default!;
+    private EmulatedApp app = default!;
 
-    private SessionDirectory Directory => app.Services.GetRequiredService<SessionDirectory>();
+    private CallDirectory Directory => app.Services.GetRequiredService<CallDirectory>();
+
+    private ConnectionIssuer Issuer => app.Services.GetRequiredService<ConnectionIssuer>();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
+    public async ValueTask InitializeAsync() => app = await EmulatedApp.StartAsync(new EmulatedAppOptions
     {
-        emulator = await OpenViduEmulatorServer.StartAsync(cancellationToken: Ct);
-        app = new AppFactory(settings: new Dictionary<string, string?>
+        Settings = new Dictionary<string, string?>
         {
-            ["OpenVidu:Url"] = emulator.BaseUrl,
-            ["OpenVidu:Secret"] = emulator.Secret,
             ["Calls:MaxPendingPerUser"] = "2",
             ["Calls:MaxPendingPerSession"] = "3",
             ["Calls:MintsPerUserPerMinute"] = "4",
             ["Calls:PendingLifetime"] = "00:02:00",
-        }).WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(clock)));
-        _ = app.Server;
-    }
+        },
+        TestServices = s => s.AddSingleton<TimeProvider>(clock),
+    });
 
-    public async ValueTask DisposeAsync()
-    {
-        await app.DisposeAsync();
-        await emulator.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() => await app.DisposeAsync();
 
-    private Task<IssuedConnection> IssueAsync(string user, string session = "Limits") => Directory.IssueAsync(session, user, "Nick", ConnectionKind.Camera, Ct);
+    private Task<IssuedConnection> IssueAsync(string user, string session = "Limits") => Issuer.IssueAsync(session, user, "Nick", ConnectionKind.Camera, Ct);
 
     [Fact]
     public async Task A_user_cannot_hold_more_unused_connections_than_the_cap_and_a_used_one_frees_a_place()
@@ -52,7 +45,7 @@ public sealed class MintingLimitsTests : IAsyncLifetime
 
         var refused = await Assert.ThrowsAsync<CallRefusedException>(() => IssueAsync("publisher1"));
         Assert.Contains("unused invitations", refused.Message, StringComparison.Ordinal);
-        Assert.Equal(2, emulator.Controls.Sessions.Sum(s => s.Connections.Count));
+        Assert.Equal(2, app.Emulator.Controls.Sessions.Sum(s => s.Connections.Count));
 
         Directory.MarkJoined("Limits", first.ConnectionId);
         await IssueAsync("publisher1");
@@ -68,7 +61,7 @@ public sealed class MintingLimitsTests : IAsyncLifetime
         var refused = await Assert.ThrowsAsync<CallRefusedException>(() => IssueAsync("subscriber"));
 
         Assert.Contains("Too many people are joining Limits", refused.Message, StringComparison.Ordinal);
-        Assert.Equal(3, emulator.Controls.Sessions.Single().Connections.Count);
+        Assert.Equal(3, app.Emulator.Controls.Sessions.Single().Connections.Count);
     }
 
     [Fact]
@@ -77,7 +70,7 @@ public sealed class MintingLimitsTests : IAsyncLifetime
         for (var i = 0; i < 4; i++)
         {
             var issued = await IssueAsync("publisher1");
-            await Directory.ReleaseAsync("Limits", issued.ConnectionId, Ct);
+            await Issuer.ReleaseAsync("Limits", issued.ConnectionId, Ct);
         }
 
         var refused = await Assert.ThrowsAsync<CallRefusedException>(() => IssueAsync("publisher1"));
@@ -94,16 +87,16 @@ public sealed class MintingLimitsTests : IAsyncLifetime
     {
         var unused = await IssueAsync("publisher1");
         var used = await IssueAsync("publisher2");
-        await using var tab = await RpcParticipant.JoinAsync(used.Token, "Nick", Ct);
+        await using var tab = await OpenViduRpcClient.JoinAsync(used.Token, OpenViduRpcClient.ClientData("Nick"), Ct);
         Directory.MarkJoined("Limits", used.ConnectionId);
 
         clock.Advance(TimeSpan.FromMinutes(1));
-        Assert.Equal(0, await Directory.ExpirePendingAsync(Ct));
+        Assert.Equal(0, await Issuer.ExpirePendingAsync(Ct));
         clock.Advance(TimeSpan.FromMinutes(2));
-        Assert.Equal(1, await Directory.ExpirePendingAsync(Ct));
+        Assert.Equal(1, await Issuer.ExpirePendingAsync(Ct));
 
         Assert.Equal([used.ConnectionId], Directory.GetParticipants("Limits").Select(p => p.ConnectionId));
-        Assert.Equal([used.ConnectionId], emulator.Controls.Sessions.Single().Connections.Select(c => c.Id));
-        Assert.Null(emulator.Controls.Snapshot().FindConnection(unused.ConnectionId));
+        Assert.Equal([used.ConnectionId], app.Emulator.Controls.Sessions.Single().Connections.Select(c => c.Id));
+        Assert.Null(app.Emulator.Controls.Snapshot().FindConnection(unused.ConnectionId));
     }
 }

@@ -3,32 +3,27 @@ using Microsoft.Extensions.DependencyInjection;
 using OpenViduEmulator;
 using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Tests.Infrastructure;
 
 namespace OpenViduServerSide.Tests.Features.Calls;
 
-/// <summary>Token minting rules and the directory's bookkeeping, with real Identity on SQLite and the emulator.</summary>
+/// <summary>Token minting rules and the directory's bookkeeping, with real Identity on SQLite and the app.Emulator.</summary>
 public sealed class SessionDirectoryTests : IAsyncLifetime
 {
-    private OpenViduEmulatorServer emulator = default!;
-    private AppFactory app = default!;
+    private EmulatedApp app = default!;
 
-    private SessionDirectory Directory => app.Services.GetRequiredService<SessionDirectory>();
+    private CallDirectory Directory => app.Services.GetRequiredService<CallDirectory>();
+
+    private ConnectionIssuer Issuer => app.Services.GetRequiredService<ConnectionIssuer>();
+
+    private DirectoryReconciler Reconciler => app.Services.GetRequiredService<DirectoryReconciler>();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
-    {
-        emulator = await OpenViduEmulatorServer.StartAsync(cancellationToken: Ct);
-        app = new AppFactory(settings: new Dictionary<string, string?> { ["OpenVidu:Url"] = emulator.BaseUrl, ["OpenVidu:Secret"] = emulator.Secret });
-        _ = app.Server;
-    }
+    public async ValueTask InitializeAsync() => app = await EmulatedApp.StartAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        await app.DisposeAsync();
-        await emulator.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() => await app.DisposeAsync();
 
     [Theory]
     [InlineData("publisher1", "PUBLISHER")]
@@ -37,10 +32,10 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
     [InlineData("admin", "MODERATOR")]
     public async Task The_token_carries_the_role_the_account_has(string user, string role)
     {
-        var issued = await Directory.IssueAsync("Roles", user, "Nick", ConnectionKind.Camera, Ct);
+        var issued = await Issuer.IssueAsync("Roles", user, "Nick", ConnectionKind.Camera, Ct);
 
         Assert.Equal(role, issued.Role);
-        var stored = emulator.Controls.Snapshot().FindConnection(issued.ConnectionId);
+        var stored = app.Emulator.Controls.Snapshot().FindConnection(issued.ConnectionId);
         Assert.Equal(role, stored?.Role);
         Assert.Equal($"{{\"serverData\":\"{user}\",\"kind\":\"camera\",\"role\":\"{role}\",\"nickname\":\"Nick\"}}", MintMarker.Strip(stored?.ServerData));
         Assert.Equal(issued.Token, stored?.Token);
@@ -50,7 +45,7 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
     public async Task LockedAccountIsRefusedAConnectionWithAClearMessage()
     {
         // Warm the role cache first: the lock must invalidate it, not wait for it to expire.
-        await Directory.IssueAsync("Locked", "publisher2", "Nick", ConnectionKind.Camera, Ct);
+        await Issuer.IssueAsync("Locked", "publisher2", "Nick", ConnectionKind.Camera, Ct);
         await using (var scope = app.Services.CreateAsyncScope())
         {
             var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
@@ -59,23 +54,23 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
             Assert.True((await users.SetLockoutEndDateAsync(user, DateTimeOffset.MaxValue)).Succeeded);
         }
 
-        var refused = await Assert.ThrowsAsync<CallRefusedException>(() => Directory.IssueAsync("Locked", "publisher2", "Nick", ConnectionKind.Camera, Ct));
+        var refused = await Assert.ThrowsAsync<CallRefusedException>(() => Issuer.IssueAsync("Locked", "publisher2", "Nick", ConnectionKind.Camera, Ct));
 
         Assert.Contains("Your account is locked", refused.Message, StringComparison.Ordinal);
-        Assert.Single(emulator.Controls.Snapshot().FindSession("Locked")!.Connections);
+        Assert.Single(app.Emulator.Controls.Snapshot().FindSession("Locked")!.Connections);
     }
 
     [Fact]
     public async Task DeletedAccountIsRefusedAConnectionWithAClearMessage()
     {
-        await Directory.IssueAsync("Deleted", "subscriber", "Nick", ConnectionKind.Camera, Ct);
+        await Issuer.IssueAsync("Deleted", "subscriber", "Nick", ConnectionKind.Camera, Ct);
         await using (var scope = app.Services.CreateAsyncScope())
         {
             var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
             Assert.True((await users.DeleteAsync((await users.FindByNameAsync("subscriber"))!)).Succeeded);
         }
 
-        var refused = await Assert.ThrowsAsync<CallRefusedException>(() => Directory.IssueAsync("Deleted", "subscriber", "Nick", ConnectionKind.Camera, Ct));
+        var refused = await Assert.ThrowsAsync<CallRefusedException>(() => Issuer.IssueAsync("Deleted", "subscriber", "Nick", ConnectionKind.Camera, Ct));
 
         Assert.Contains("no longer exists", refused.Message, StringComparison.Ordinal);
     }
@@ -83,7 +78,7 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
     [Fact]
     public async Task A_role_change_applies_to_the_next_join()
     {
-        var before = await Directory.IssueAsync("Change", "publisher2", "Nick", ConnectionKind.Camera, Ct);
+        var before = await Issuer.IssueAsync("Change", "publisher2", "Nick", ConnectionKind.Camera, Ct);
         await using (var scope = app.Services.CreateAsyncScope())
         {
             var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
@@ -92,7 +87,7 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
             await users.AddToRoleAsync(user, "SUBSCRIBER");
         }
 
-        var after = await Directory.IssueAsync("Change", "publisher2", "Nick", ConnectionKind.Camera, Ct);
+        var after = await Issuer.IssueAsync("Change", "publisher2", "Nick", ConnectionKind.Camera, Ct);
 
         Assert.Equal("PUBLISHER", before.Role);
         Assert.Equal("SUBSCRIBER", after.Role);
@@ -101,18 +96,18 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
     [Fact]
     public async Task A_subscriber_cannot_get_a_screen_connection()
     {
-        var refused = await Assert.ThrowsAsync<CallRefusedException>(() => Directory.IssueAsync("Screens", "subscriber", "Nick", ConnectionKind.Screen, Ct));
+        var refused = await Assert.ThrowsAsync<CallRefusedException>(() => Issuer.IssueAsync("Screens", "subscriber", "Nick", ConnectionKind.Screen, Ct));
 
         Assert.Contains("not share your screen", refused.Message, StringComparison.Ordinal);
-        Assert.Empty(emulator.Controls.Sessions);
+        Assert.Empty(app.Emulator.Controls.Sessions);
     }
 
     [Fact]
     public async Task A_screen_connection_is_marked_as_a_screen()
     {
-        var issued = await Directory.IssueAsync("Screens", "publisher1", "Nick", ConnectionKind.Screen, Ct);
+        var issued = await Issuer.IssueAsync("Screens", "publisher1", "Nick", ConnectionKind.Screen, Ct);
 
-        Assert.Equal("{\"serverData\":\"publisher1\",\"kind\":\"screen\",\"role\":\"PUBLISHER\",\"nickname\":\"Nick\"}", MintMarker.Strip(emulator.Controls.Snapshot().FindConnection(issued.ConnectionId)?.ServerData));
+        Assert.Equal("{\"serverData\":\"publisher1\",\"kind\":\"screen\",\"role\":\"PUBLISHER\",\"nickname\":\"Nick\"}", MintMarker.Strip(app.Emulator.Controls.Snapshot().FindConnection(issued.ConnectionId)?.ServerData));
         Assert.Equal(ConnectionKind.Screen, Assert.Single(Directory.GetParticipants("Screens")).Kind);
     }
 
@@ -125,7 +120,7 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
             Assert.True((await users.CreateAsync(new ApplicationUser { UserName = "norole" }, "No-role-pass1")).Succeeded);
         }
 
-        var refused = await Assert.ThrowsAsync<CallRefusedException>(() => Directory.IssueAsync("Any", "norole", "Nick", ConnectionKind.Camera, Ct));
+        var refused = await Assert.ThrowsAsync<CallRefusedException>(() => Issuer.IssueAsync("Any", "norole", "Nick", ConnectionKind.Camera, Ct));
 
         Assert.Contains("no call role", refused.Message, StringComparison.Ordinal);
     }
@@ -136,15 +131,15 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
     [InlineData("dots.are.out")]
     public async Task Bad_call_names_are_refused_before_OpenVidu_is_asked(string name)
     {
-        await Assert.ThrowsAsync<CallRefusedException>(() => Directory.IssueAsync(name, "publisher1", "Nick", ConnectionKind.Camera, Ct));
+        await Assert.ThrowsAsync<CallRefusedException>(() => Issuer.IssueAsync(name, "publisher1", "Nick", ConnectionKind.Camera, Ct));
 
-        Assert.Empty(emulator.Controls.Sessions);
+        Assert.Empty(app.Emulator.Controls.Sessions);
     }
 
     [Fact]
     public async Task Released_connections_are_gone_here_and_at_OpenVidu_and_subscribers_hear_of_it()
     {
-        var issued = await Directory.IssueAsync("Release", "publisher1", "Nick", ConnectionKind.Camera, Ct);
+        var issued = await Issuer.IssueAsync("Release", "publisher1", "Nick", ConnectionKind.Camera, Ct);
         var heard = new TaskCompletionSource<DirectoryChange>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var subscription = Directory.Subscribe("Release", change =>
         {
@@ -152,13 +147,13 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
             return Task.CompletedTask;
         });
 
-        await Directory.ReleaseAsync("Release", issued.ConnectionId, Ct);
+        await Issuer.ReleaseAsync("Release", issued.ConnectionId, Ct);
 
         Assert.Equal("Release", (await heard.Task.WaitAsync(TimeSpan.FromSeconds(5), Ct)).SessionName);
         Assert.Empty(Directory.GetParticipants("Release"));
-        Assert.Null(emulator.Controls.Snapshot().FindConnection(issued.ConnectionId));
+        Assert.Null(app.Emulator.Controls.Snapshot().FindConnection(issued.ConnectionId));
         // Releasing again (the browser already left) is harmless.
-        await Directory.ReleaseAsync("Release", issued.ConnectionId, Ct);
+        await Issuer.ReleaseAsync("Release", issued.ConnectionId, Ct);
     }
 
     [Fact]
@@ -173,7 +168,7 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
         });
         subscription.Dispose();
 
-        await Directory.IssueAsync("Quiet", "publisher1", "Nick", ConnectionKind.Camera, Ct);
+        await Issuer.IssueAsync("Quiet", "publisher1", "Nick", ConnectionKind.Camera, Ct);
 
         Assert.Equal(0, calls);
         Assert.Equal(before, Directory.SubscriberCount);
@@ -183,14 +178,14 @@ public sealed class SessionDirectoryTests : IAsyncLifetime
     public async Task Reconciling_adopts_what_OpenVidu_has_and_drops_what_it_lost()
     {
         var client = app.Services.GetRequiredService<OpenViduServerSide.OpenVidu.OpenViduClient>();
-        var stale = await Directory.IssueAsync("Drift", "publisher1", "Alice", ConnectionKind.Camera, Ct);
+        var stale = await Issuer.IssueAsync("Drift", "publisher1", "Alice", ConnectionKind.Camera, Ct);
         // Another app instance minted this one; this instance never heard of it.
         var foreign = await client.CreateConnectionInSessionAsync("Elsewhere",
             new OpenViduServerSide.OpenVidu.ConnectionProperties("MODERATOR", new ConnectionData("moderator", ConnectionKind.Camera, "", "MODERATOR").ToServerData()), cancellationToken: Ct);
         // OpenVidu lost this one (closed behind the app's back).
         await client.CloseSessionAsync("Drift", Ct);
 
-        await Directory.ReconcileAsync(Ct);
+        await Reconciler.ReconcileAsync(Ct);
 
         Assert.Empty(Directory.GetParticipants("Drift"));
         var adopted = Assert.Single(Directory.GetParticipants("Elsewhere"));

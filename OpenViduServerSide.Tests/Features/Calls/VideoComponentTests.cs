@@ -2,6 +2,7 @@ using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Tests.Infrastructure;
 
 namespace OpenViduServerSide.Tests.Features.Calls;

@@ -4,8 +4,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenViduEmulator;
+using OpenViduEmulator.Testing;
 using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Features.History;
 using OpenViduServerSide.Tests.Infrastructure;
 
@@ -52,13 +54,13 @@ public sealed class HistoryDurabilityTests : IAsyncLifetime
     public async Task A_call_that_goes_on_across_a_restart_stays_one_call_with_its_times()
     {
         IssuedConnection alice;
-        RpcParticipant tab;
+        OpenViduRpcClient tab;
         await using (var before = StartApp())
         {
-            var directory = before.Services.GetRequiredService<SessionDirectory>();
-            alice = await directory.IssueAsync("Weekly", "publisher1", "Alice", ConnectionKind.Camera, Ct);
-            tab = await RpcParticipant.JoinAsync(alice.Token, "Alice", Ct);
-            directory.MarkJoined("Weekly", alice.ConnectionId);
+            var issuer = before.Services.GetRequiredService<ConnectionIssuer>();
+            alice = await issuer.IssueAsync("Weekly", "publisher1", "Alice", ConnectionKind.Camera, Ct);
+            tab = await OpenViduRpcClient.JoinAsync(alice.Token, OpenViduRpcClient.ClientData("Alice"), Ct);
+            before.Services.GetRequiredService<CallDirectory>().MarkJoined("Weekly", alice.ConnectionId);
             await before.Services.GetRequiredService<CallHistoryWriter>().FlushAsync();
         }
 
@@ -67,7 +69,7 @@ public sealed class HistoryDurabilityTests : IAsyncLifetime
             var started = Assert.Single(await CallsAsync()).StartedAt;
             var restartedAt = DateTime.UtcNow;
             await using var after = StartApp();
-            var directory = after.Services.GetRequiredService<SessionDirectory>();
+            var directory = after.Services.GetRequiredService<CallDirectory>();
             var history = after.Services.GetRequiredService<CallHistoryWriter>();
             await directory.UntilAsync(d => d.FindParticipant("Weekly", alice.ConnectionId)?.IsActive == true, Patience);
             await history.FlushAsync();
@@ -80,8 +82,8 @@ public sealed class HistoryDurabilityTests : IAsyncLifetime
             Assert.Null(Assert.Single(during.Participations).LeftAt);
 
             // She leaves; this app hears of it from OpenVidu (no webhooks here: the next reconciliation).
-            await tab.LeaveAsync(Ct);
-            await directory.ReconcileAsync(Ct);
+            await tab.LeaveAsync();
+            await after.Services.GetRequiredService<DirectoryReconciler>().ReconcileAsync(Ct);
             await history.FlushAsync();
         }
 
@@ -99,10 +101,10 @@ public sealed class HistoryDurabilityTests : IAsyncLifetime
         IssuedConnection bob;
         await using (var before = StartApp())
         {
-            var directory = before.Services.GetRequiredService<SessionDirectory>();
-            bob = await directory.IssueAsync("Gone", "publisher2", "Bob", ConnectionKind.Camera, Ct);
-            await using var tab = await RpcParticipant.JoinAsync(bob.Token, "Bob", Ct);
-            directory.MarkJoined("Gone", bob.ConnectionId);
+            var issuer = before.Services.GetRequiredService<ConnectionIssuer>();
+            bob = await issuer.IssueAsync("Gone", "publisher2", "Bob", ConnectionKind.Camera, Ct);
+            await using var tab = await OpenViduRpcClient.JoinAsync(bob.Token, OpenViduRpcClient.ClientData("Bob"), Ct);
+            before.Services.GetRequiredService<CallDirectory>().MarkJoined("Gone", bob.ConnectionId);
             await before.Services.GetRequiredService<CallHistoryWriter>().FlushAsync();
             // The app goes down with Bob still in the call (its directory learns nothing more); then he leaves.
             Assert.True(emulator.Controls.DropSocket(bob.ConnectionId));
@@ -110,7 +112,7 @@ public sealed class HistoryDurabilityTests : IAsyncLifetime
 
         Assert.Null(Assert.Single(await CallsAsync()).EndedAt);
         await using var after = StartApp();
-        await after.Services.GetRequiredService<SessionDirectory>().ReconcileAsync(Ct);
+        await after.Services.GetRequiredService<DirectoryReconciler>().ReconcileAsync(Ct);
         await after.Services.GetRequiredService<CallHistoryWriter>().FlushAsync();
 
         var call = Assert.Single(await CallsAsync());
@@ -143,7 +145,7 @@ public sealed class HistoryDurabilityTests : IAsyncLifetime
     public async Task A_failing_database_is_retried_the_app_stays_up_and_nothing_is_lost()
     {
         await using var app = StartApp();
-        var directory = app.Services.GetRequiredService<SessionDirectory>();
+        var directory = app.Services.GetRequiredService<CallDirectory>();
         var history = app.Services.GetRequiredService<CallHistoryWriter>();
         await ExecuteSqlAsync("ALTER TABLE Calls RENAME TO CallsHidden");
 

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Features.History;
 using OpenViduServerSide.Tests.Infrastructure;
 
@@ -22,7 +23,7 @@ public sealed class WebhookTests : IAsyncLifetime
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private SessionDirectory Directory => app.Services.GetRequiredService<SessionDirectory>();
+    private CallDirectory Directory => app.Services.GetRequiredService<CallDirectory>();
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 

@@ -1,8 +1,10 @@
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using OpenViduEmulator.Testing;
 using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Features.Moderation;
 using OpenViduServerSide.Tests.Infrastructure;
 
@@ -12,14 +14,20 @@ namespace OpenViduServerSide.Tests.Features.Moderation;
 public sealed class CallModerationTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
-    private WebhookApp app = default!;
-    private readonly List<RpcParticipant> tabs = [];
+    private EmulatedApp app = default!;
+
+    private CallDirectory Directory => app.Get<CallDirectory>();
+
+    private ConnectionIssuer Issuer => app.Get<ConnectionIssuer>();
+
+    private DirectoryReconciler Reconciler => app.Get<DirectoryReconciler>();
+    private readonly List<OpenViduRpcClient> tabs = [];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private CallModeration Moderation => app.Live.Factory.Services.GetRequiredService<CallModeration>();
+    private CallModeration Moderation => app.Get<CallModeration>();
 
-    public async ValueTask InitializeAsync() => app = await WebhookApp.StartAsync();
+    public async ValueTask InitializeAsync() => app = await EmulatedApp.StartAsync(new EmulatedAppOptions { Webhooks = true });
 
     public async ValueTask DisposeAsync()
     {
@@ -34,12 +42,12 @@ public sealed class CallModerationTests : IAsyncLifetime
     private static ClaimsPrincipal User(string name, params string[] roles) =>
         new(new ClaimsIdentity([new Claim(ClaimTypes.Name, name), .. roles.Select(r => new Claim(ClaimTypes.Role, r))], "test"));
 
-    private async Task<(IssuedConnection Issued, RpcParticipant Tab)> JoinAsync(string session, string user, string nickname, ConnectionKind kind = ConnectionKind.Camera)
+    private async Task<(IssuedConnection Issued, OpenViduRpcClient Tab)> JoinAsync(string session, string user, string nickname, ConnectionKind kind = ConnectionKind.Camera)
     {
-        var issued = await app.Directory.IssueAsync(session, user, nickname, kind, Ct);
-        var tab = await RpcParticipant.JoinAsync(issued.Token, nickname, Ct);
+        var issued = await Issuer.IssueAsync(session, user, nickname, kind, Ct);
+        var tab = await OpenViduRpcClient.JoinAsync(issued.Token, OpenViduRpcClient.ClientData(nickname), Ct);
         tabs.Add(tab);
-        app.Directory.MarkJoined(session, issued.ConnectionId);
+        Directory.MarkJoined(session, issued.ConnectionId);
         return (issued, tab);
     }
 
@@ -64,8 +72,8 @@ public sealed class CallModerationTests : IAsyncLifetime
         var snapshot = app.Emulator.Controls.Snapshot();
         Assert.Null(snapshot.FindConnection(bob.ConnectionId));
         Assert.Null(snapshot.FindConnection(bobScreen.ConnectionId));
-        Assert.Equal(["publisher1"], app.Directory.GetParticipants("Class").Select(p => p.UserName));
-        await using var db = await app.Live.Factory.Services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync(Ct);
+        Assert.Equal(["publisher1"], Directory.GetParticipants("Class").Select(p => p.UserName));
+        await using var db = await app.Get<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync(Ct);
         var audit = Assert.Single(await db.AuditEntries.Where(a => a.Action == "RemoveFromCall").ToListAsync(Ct));
         Assert.Equal(("admin", "publisher2", "call Class; reason: Too loud"), (audit.Actor, audit.Target, audit.Details));
     }
@@ -92,7 +100,7 @@ public sealed class CallModerationTests : IAsyncLifetime
     {
         var (_, _) = await JoinAsync("Recheck", "moderator", "Teacher");
         var (bob, _) = await JoinAsync("Recheck", "publisher2", "Bob");
-        await using (var scope = app.Live.Factory.Services.CreateAsyncScope())
+        await using (var scope = app.Services.CreateAsyncScope())
         {
             var admin = scope.ServiceProvider.GetRequiredService<OpenViduServerSide.Features.Admin.UserAdministration>();
             Assert.True((await admin.CreateAsync("admin", new("admin2", "A-new-password-1", "MODERATOR", IsAdmin: true), Ct)).Succeeded);
@@ -110,7 +118,7 @@ public sealed class CallModerationTests : IAsyncLifetime
         Assert.False((await Moderation.AnnounceAsync(User("nobody", "Admin"), "Recheck", "hi", Ct)).Succeeded);
         Assert.False((await Moderation.StopStreamAsync(User("moderator", "MODERATOR"), "Recheck", bob.ConnectionId, Ct)).Succeeded);
         Assert.False(await Moderation.CanModerateAsync(User("moderator", "MODERATOR"), "Recheck", Ct));
-        Assert.NotNull(app.Directory.FindParticipant("Recheck", bob.ConnectionId));
+        Assert.NotNull(Directory.FindParticipant("Recheck", bob.ConnectionId));
         Assert.True(await Moderation.CanModerateAsync(User("admin", "Admin"), "Recheck", Ct));
     }
 
@@ -131,8 +139,8 @@ public sealed class CallModerationTests : IAsyncLifetime
     {
         var (bob, bobTab) = await JoinAsync("Class", "publisher2", "Bob");
         await JoinAsync("Class", "publisher1", "Alice");
-        await bobTab.LeaveAsync(Ct);
-        await app.Directory.ReleaseAsync("Class", bob.ConnectionId, Ct);
+        await bobTab.LeaveAsync();
+        await Issuer.ReleaseAsync("Class", bob.ConnectionId, Ct);
 
         var result = await Moderation.RemoveAsync(User("admin", "Admin"), "Class", bob.ConnectionId, null, Ct);
 
@@ -145,8 +153,8 @@ public sealed class CallModerationTests : IAsyncLifetime
     {
         var (bob, bobTab) = await JoinAsync("Class", "publisher2", "Bob");
         var (_, aliceTab) = await JoinAsync("Class", "publisher1", "Alice");
-        var streamId = await bobTab.PublishAsync(Ct);
-        app.Directory.UpdateMedia("Class", bob.ConnectionId, streamId, true, true);
+        var streamId = await bobTab.PublishAsync(hasAudio: false);
+        Directory.UpdateMedia("Class", bob.ConnectionId, streamId, true, true);
 
         var result = await Moderation.StopStreamAsync(User("admin", "Admin"), "Class", bob.ConnectionId, Ct);
         var again = await Moderation.StopStreamAsync(User("admin", "Admin"), "Class", bob.ConnectionId, Ct);
@@ -160,7 +168,7 @@ public sealed class CallModerationTests : IAsyncLifetime
         Assert.Empty(app.Emulator.Controls.Snapshot().FindConnection(bob.ConnectionId)!.Streams);
         // OpenVidu's webhooks about the stream (created, then destroyed) arrive in order; once the last is in, the directory agrees.
         await app.Emulator.Controls.WaitForAsync(s => s.WebhookDeliveries.Any(d => d.Event == "webrtcConnectionDestroyed" && d.StatusCode == 200), Wait, Ct);
-        Assert.Null(app.Directory.FindParticipant("Class", bob.ConnectionId)!.StreamId);
+        Assert.Null(Directory.FindParticipant("Class", bob.ConnectionId)!.StreamId);
         Assert.False(again.Succeeded);
     }
 
@@ -183,7 +191,7 @@ public sealed class CallModerationTests : IAsyncLifetime
         }
 
         Assert.Empty(app.Emulator.Controls.Sessions);
-        Assert.Empty(app.Directory.GetParticipants("Class"));
+        Assert.Empty(Directory.GetParticipants("Class"));
         Assert.False(again.Succeeded);
         Assert.Equal("Only an administrator, or a moderator in this call, can do that.", (await Moderation.EndCallAsync(User("moderator", "MODERATOR"), "Class", Ct)).Message);
         Assert.Equal("The call Class had already ended.", again.Message);
@@ -231,7 +239,7 @@ public sealed class CallModerationTests : IAsyncLifetime
     {
         var (bob, bobTab) = await JoinAsync("Class", "publisher2", "Bob");
         await JoinAsync("Class", "publisher1", "Alice");
-        await using var scope = app.Live.Factory.Services.CreateAsyncScope();
+        await using var scope = app.Services.CreateAsyncScope();
         var admin = scope.ServiceProvider.GetRequiredService<OpenViduServerSide.Features.Admin.UserAdministration>();
 
         var result = change == "lock"
@@ -243,14 +251,14 @@ public sealed class CallModerationTests : IAsyncLifetime
         Assert.Equal($$"""{"by":"an administrator (admin)","text":"{{explanation}}"}""", told["params"]!["data"]!.GetValue<string>());
         await bobTab.WaitForNotificationAsync(n => n["method"]!.GetValue<string>() == "participantEvicted", Wait, Ct);
         Assert.Null(app.Emulator.Controls.Snapshot().FindConnection(bob.ConnectionId));
-        Assert.Equal(["publisher1"], app.Directory.GetParticipants("Class").Select(p => p.UserName));
+        Assert.Equal(["publisher1"], Directory.GetParticipants("Class").Select(p => p.UserName));
     }
 
     [Fact]
     public async Task AnAuditTableThatRefusesWritesDoesNotUndoNorFailTheAction()
     {
         var (_, bobTab) = await JoinAsync("Class", "publisher2", "Bob");
-        await using (var db = await app.Live.Factory.Services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync(Ct))
+        await using (var db = await app.Get<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync(Ct))
         {
             await db.Database.ExecuteSqlRawAsync(
                 "CREATE TRIGGER refuse_audit BEFORE INSERT ON AuditEntries BEGIN SELECT RAISE(ABORT, 'audit is read-only'); END;", Ct);
@@ -280,7 +288,7 @@ public sealed class CallModerationTests : IAsyncLifetime
         await Moderation.EvictEverywhereAsync("admin", "moderator", "Your role changed.", Ct);
 
         Assert.False(await Moderation.CanModerateAsync(moderator, "Class", Ct));
-        Assert.Equal(["publisher1"], app.Directory.GetParticipants("Class").Select(p => p.UserName));
+        Assert.Equal(["publisher1"], Directory.GetParticipants("Class").Select(p => p.UserName));
         var snapshot = app.Emulator.Controls.Snapshot();
         // Which of the two was refused depends on the directory's order; the other one is gone at OpenVidu too.
         Assert.Single(new[] { camera.ConnectionId, screen.ConnectionId }, id => snapshot.FindConnection(id) is not null);

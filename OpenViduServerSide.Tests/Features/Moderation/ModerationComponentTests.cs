@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using OpenViduServerSide.Features.Admin;
 using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Tests.Features.Calls;
 
 namespace OpenViduServerSide.Tests.Features.Moderation;
@@ -27,7 +28,7 @@ public sealed class ModerationComponentTests
 
     private static async Task<IssuedConnection> JoinedAsync(CallHarness h, string session, string user, string nickname)
     {
-        var issued = await h.Directory.IssueAsync(session, user, nickname, ConnectionKind.Camera, Ct);
+        var issued = await h.Issuer.IssueAsync(session, user, nickname, ConnectionKind.Camera, Ct);
         h.Directory.MarkJoined(session, issued.ConnectionId);
         return issued;
     }

@@ -59,6 +59,7 @@ public static class AccountsServiceCollectionExtensions
 
         services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = CookieRevalidationInterval);
         services.AddScoped<IdentitySeeder>();
+        services.AddScoped<IDatabaseSeeder>(sp => sp.GetRequiredService<IdentitySeeder>());
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section);
         services.AddSingleton<SignInGuard>();
         services.TryAddSingleton<AccountStates>();

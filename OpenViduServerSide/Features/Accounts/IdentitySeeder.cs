@@ -9,7 +9,7 @@ internal sealed partial class IdentitySeeder(
     RoleManager<IdentityRole> roleManager,
     UserManager<ApplicationUser> userManager,
     IOptions<SeedOptions> options,
-    ILogger<IdentitySeeder> logger)
+    ILogger<IdentitySeeder> logger) : IDatabaseSeeder
 {
     internal const string DemoPassword = "pass";
 

@@ -11,13 +11,13 @@ using AccountStates = OpenViduServerSide.Features.Accounts.AccountStates;
 using SignInAttempt = OpenViduServerSide.Features.Accounts.SignInAttempt;
 using SignInGuard = OpenViduServerSide.Features.Accounts.SignInGuard;
 using OpenViduServerSide.Features.Api;
-using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.OpenVidu;
 
 namespace Microsoft.AspNetCore.Routing;
 
 /// <summary>
-/// The HTTP API: the same join and leave the call page does, through <see cref="SessionDirectory"/>, for scripts and
+/// The HTTP API: the same join and leave the call page does, through <see cref="ConnectionIssuer"/>, for scripts and
 /// other clients. Errors are ProblemDetails; 401 and 403 are plain status codes, never redirects to the login page.
 /// </summary>
 public static class ApiEndpoints
@@ -56,7 +56,7 @@ public static class ApiEndpoints
     }
 
     internal static async Task<Results<Ok<CreateConnectionResponse>, ValidationProblem, ProblemHttpResult>> CreateConnectionAsync(
-        string name, CreateConnectionRequest request, ClaimsPrincipal user, SessionDirectory directory, ILoggerFactory loggers,
+        string name, CreateConnectionRequest request, ClaimsPrincipal user, ConnectionIssuer issuer, ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
         var nickname = request.Nickname?.Trim();
@@ -66,14 +66,14 @@ public static class ApiEndpoints
             "screen" => ConnectionKind.Screen,
             _ => null,
         };
-        if (!SessionNames.IsValid(name) || string.IsNullOrEmpty(nickname) || nickname.Length > JoinRequest.MaxNicknameLength || kind is null)
+        if (!SessionNames.IsValid(name) || string.IsNullOrEmpty(nickname) || nickname.Length > ConnectionData.MaxNicknameLength || kind is null)
         {
             return TypedResults.ValidationProblem(ValidationErrors(name, nickname, kind));
         }
 
         try
         {
-            var issued = await directory.IssueAsync(name, UserName(user), nickname, kind.Value, cancellationToken);
+            var issued = await issuer.IssueAsync(name, UserName(user), nickname, kind.Value, cancellationToken);
             return TypedResults.Ok(new CreateConnectionResponse(issued.SessionName, issued.ConnectionId, issued.Token, issued.Role));
         }
         catch (CallRefusedException e)
@@ -92,7 +92,7 @@ public static class ApiEndpoints
     }
 
     internal static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteConnectionAsync(
-        string name, string connectionId, ClaimsPrincipal user, SessionDirectory directory, CancellationToken cancellationToken)
+        string name, string connectionId, ClaimsPrincipal user, CallDirectory directory, ConnectionIssuer issuer, CancellationToken cancellationToken)
     {
         if (!SessionNames.IsValid(name))
         {
@@ -113,7 +113,7 @@ public static class ApiEndpoints
 
         // OpenVidu failures are logged and swallowed by ReleaseAsync: the directory is right, and OpenVidu drops a
         // connection whose browser goes away, so the caller has left either way.
-        await directory.ReleaseAsync(name, connectionId, cancellationToken);
+        await issuer.ReleaseAsync(name, connectionId, cancellationToken);
         return TypedResults.NoContent();
     }
 
@@ -192,9 +192,9 @@ public static class ApiEndpoints
         {
             errors["nickname"] = ["Enter the name others will see."];
         }
-        else if (nickname.Length > JoinRequest.MaxNicknameLength)
+        else if (nickname.Length > ConnectionData.MaxNicknameLength)
         {
-            errors["nickname"] = [$"Keep the nickname under {JoinRequest.MaxNicknameLength} characters."];
+            errors["nickname"] = [$"Keep the nickname under {ConnectionData.MaxNicknameLength} characters."];
         }
 
         if (kind is null)

@@ -1,4 +1,5 @@
 using Microsoft.JSInterop;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Features.Moderation;
 
 namespace OpenViduServerSide.Features.Calls;
@@ -28,25 +29,18 @@ public sealed partial class CallState
         ArgumentNullException.ThrowIfNull(stream);
         var data = ConnectionData.Parse(stream.ConnectionData);
         var isScreen = stream.TypeOfVideo == "SCREEN" || data.Kind == ConnectionKind.Screen;
-        tiles.RemoveAll(t => t.StreamId == stream.StreamId);
         var isLocal = stream.IsLocal || stream.ConnectionId == screenConnectionId;
-        tiles.Add(new VideoTile(stream.StreamId, stream.ConnectionId, data.Nickname, data.UserName, isScreen,
-            isLocal, stream.AudioActive, stream.VideoActive, Playing: isLocal));
+        var tile = new VideoTile(stream.StreamId, stream.ConnectionId, data.Nickname, data.UserName, isScreen,
+            isLocal, stream.AudioActive, stream.VideoActive, Playing: isLocal);
+        view = view with { Tiles = view.Tiles.RemoveAll(t => t.StreamId == stream.StreamId).Add(tile) };
         return ChangedAsync();
     }
 
     [JSInvokable]
-    public Task OnStreamPlaying(string streamId)
-    {
-        var index = tiles.FindIndex(t => t.StreamId == streamId);
-        if (index < 0 || tiles[index].Playing)
-        {
-            return Task.CompletedTask;
-        }
-
-        tiles[index] = tiles[index] with { Playing = true, Stalled = false };
-        return ChangedAsync();
-    }
+    public Task OnStreamPlaying(string streamId) =>
+        ChangeTile(t => t.StreamId == streamId && !t.Playing, t => t with { Playing = true, Stalled = false })
+            ? ChangedAsync()
+            : Task.CompletedTask;
 
     [JSInvokable]
     public Task OnStreamDestroyed(string streamId, string reason)
@@ -58,32 +52,21 @@ public sealed partial class CallState
     [JSInvokable]
     public Task OnStreamPropertyChanged(string streamId, string property, bool value)
     {
-        var index = tiles.FindIndex(t => t.StreamId == streamId);
-        if (index >= 0)
-        {
-            tiles[index] = property == "audioActive" ? tiles[index] with { AudioActive = value } : tiles[index] with { VideoActive = value };
-        }
-
+        ChangeTile(t => t.StreamId == streamId, t => property == "audioActive" ? t with { AudioActive = value } : t with { VideoActive = value });
         return ChangedAsync();
     }
 
     [JSInvokable]
     public async Task OnSessionDisconnected(string reason)
     {
-        LogDisconnected(sessionName, reason);
-        try
-        {
-            await browser.StopScreenAsync();
-        }
-        catch (BrowserCallException e)
-        {
-            LogBrowserFailed(e, e.Operation);
-        }
+        LogDisconnected(view.SessionName, reason);
+        // If the browser fails to, releasing below ends the share at OpenVidu.
+        await browser.TryStopScreenAsync();
 
         await ReleaseConnectionsAsync();
         var explanation = reason is "forceDisconnectByServer" or "sessionClosedByServer" ? disconnectExplanation : null;
         var lost = reason is "networkDisconnect" or "nodeCrashed" or "openviduServerStopped" or "mediaServerDisconnect";
-        await ResetAsync(new CallNotice(lost ? NoticeLevel.Warning : NoticeLevel.Error, explanation ?? DescribeDisconnect(reason), OffersRejoin: lost));
+        await ResetAsync(new CallNotice(lost ? NoticeLevel.Warning : NoticeLevel.Error, explanation ?? CallMessages.DescribeDisconnect(reason), OffersRejoin: lost));
     }
 
     /// <summary>A moderator stopped what this page publishes: the person stays in the call as a viewer.</summary>
@@ -91,29 +74,33 @@ public sealed partial class CallState
     public Task OnLocalStreamStopped(string streamId, string reason)
     {
         RemoveTiles(t => t.StreamId == streamId);
-        microphoneOn = cameraOn = false;
+        // A moderator's signal usually came first and already said who it was.
+        var notice = view.Notice ?? new CallNotice(NoticeLevel.Warning, CallMessages.CameraStoppedByModerator);
+        view = view with { MicrophoneOn = false, CameraOn = false, Notice = notice };
+        var sessionName = view.SessionName;
         if (cameraConnectionId is not null)
         {
             directory.UpdateMedia(sessionName, cameraConnectionId, null, false, false);
         }
 
-        notice ??= new CallNotice(NoticeLevel.Warning, "A moderator stopped your camera. You can still watch and listen.");
         return ChangedAsync();
     }
 
     [JSInvokable]
     public async Task OnScreenShareEnded(string reason)
     {
+        var sessionName = view.SessionName;
         if (screenConnectionId is { } connectionId)
         {
             screenConnectionId = null;
+            view = view with { SharingScreen = false };
             RemoveTiles(t => t.ConnectionId == connectionId);
-            await directory.ReleaseAsync(sessionName, connectionId, CancellationToken.None);
+            await issuer.ReleaseAsync(sessionName, connectionId, CancellationToken.None);
         }
 
         if (reason != "browserStopped")
         {
-            notice = new CallNotice(NoticeLevel.Warning, "Your screen share was stopped: " + DescribeDisconnect(reason));
+            Say(NoticeLevel.Warning, CallMessages.ScreenShareStopped(reason));
         }
 
         await ChangedAsync();
@@ -122,16 +109,14 @@ public sealed partial class CallState
     [JSInvokable]
     public Task OnReconnecting()
     {
-        reconnecting = true;
-        notice = new CallNotice(NoticeLevel.Warning, "The connection to the video server dropped. Reconnecting…");
+        view = view with { Reconnecting = true, Notice = new CallNotice(NoticeLevel.Warning, CallMessages.Reconnecting) };
         return ChangedAsync();
     }
 
     [JSInvokable]
     public Task OnReconnected()
     {
-        reconnecting = false;
-        notice = new CallNotice(NoticeLevel.Info, "Reconnected to the video server.");
+        view = view with { Reconnecting = false, Notice = new CallNotice(NoticeLevel.Info, CallMessages.Reconnected) };
         return ChangedAsync();
     }
 
@@ -139,16 +124,14 @@ public sealed partial class CallState
     public Task OnException(string name, string message, string? streamId = null)
     {
         LogBrowserException(name, message);
-        var stalled = name == "NO_STREAM_PLAYING_EVENT" ? tiles.FindIndex(t => t.StreamId == streamId && !t.Playing) : -1;
-        if (stalled >= 0)
+        if (name == "NO_STREAM_PLAYING_EVENT" && ChangeTile(t => t.StreamId == streamId && !t.Playing, t => t with { Stalled = true }))
         {
-            tiles[stalled] = tiles[stalled] with { Stalled = true };
             return ChangedAsync();
         }
 
         if (name is "ICE_CONNECTION_FAILED" or "ICE_CONNECTION_DISCONNECTED")
         {
-            notice = new CallNotice(NoticeLevel.Warning, "The media connection is having network trouble; some videos may freeze.");
+            Say(NoticeLevel.Warning, CallMessages.MediaNetworkTrouble);
             return ChangedAsync();
         }
 
@@ -159,25 +142,24 @@ public sealed partial class CallState
     public Task OnSignal(string type, string data, string? from)
     {
         // Only the server speaks with these types: a signal from another browser (from is set) is never trusted as one.
-        if (from is not null || CallModeration.ReadNotice(data) is not { } said)
+        if (from is not null || CallSignals.Read(data) is not { } said)
         {
             return Task.CompletedTask;
         }
 
-        var why = string.IsNullOrWhiteSpace(said.Text) ? "" : $" Reason: {said.Text}";
         switch (type)
         {
-            case CallModeration.Signals.Removed:
-                disconnectExplanation = $"You were removed from the call by {said.By}.{why}";
+            case CallSignals.Removed:
+                disconnectExplanation = CallMessages.RemovedBy(said.By, said.Text);
                 return Task.CompletedTask;
-            case CallModeration.Signals.CallEnded:
-                disconnectExplanation = $"The call was ended for everyone by {said.By}.";
+            case CallSignals.CallEnded:
+                disconnectExplanation = CallMessages.CallEndedBy(said.By);
                 return Task.CompletedTask;
-            case CallModeration.Signals.StreamStopped:
-                notice = new CallNotice(NoticeLevel.Warning, $"Your camera was stopped by {said.By}. You can still watch and listen.");
+            case CallSignals.StreamStopped:
+                Say(NoticeLevel.Warning, CallMessages.CameraStoppedBy(said.By));
                 return ChangedAsync();
-            case CallModeration.Signals.Announcement:
-                notice = new CallNotice(NoticeLevel.Info, $"Message from {said.By}: {said.Text}");
+            case CallSignals.Announcement:
+                Say(NoticeLevel.Info, CallMessages.Announcement(said.By, said.Text));
                 return ChangedAsync();
             default:
                 return Task.CompletedTask;

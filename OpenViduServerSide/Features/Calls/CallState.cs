@@ -1,41 +1,38 @@
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.JSInterop;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.OpenVidu;
 
 namespace OpenViduServerSide.Features.Calls;
 
 /// <summary>
-/// One circuit's call: asks <see cref="SessionDirectory"/> for tokens, drives the browser through <see cref="OpenViduInterop"/>,
+/// One circuit's call: asks <see cref="ConnectionIssuer"/> for tokens, tells <see cref="CallDirectory"/> what the page saw, drives the browser through <see cref="OpenViduInterop"/>,
 /// receives openvidu-browser's events as [JSInvokable] callbacks and keeps the page's <see cref="CallViewModel"/>.
 /// Scoped, so it lives and dies with the circuit; disposing it releases the user's connections at OpenVidu.
 /// </summary>
 public sealed partial class CallState(
-    SessionDirectory directory,
+    CallDirectory directory,
+    ConnectionIssuer issuer,
     OpenViduInterop browser,
     AuthenticationStateProvider authentication,
     ILogger<CallState> logger) : IAsyncDisposable
 {
+    // Over 300 lines, on purpose: one circuit's call is one state machine (join with retries, share, switches, leave)
+    // whose every await follows the same rules (the epoch, callEnded, the pending screen connection), best read
+    // together; the browser's events are in CallState.Events.cs and the sentences in CallMessages.cs.
     private const int MaxJoinAttempts = 3;
 
     private readonly Dictionary<string, ConnectionData> remoteConnections = new(StringComparer.Ordinal);
-    private readonly List<VideoTile> tiles = [];
     private readonly List<Func<Task>> listeners = [];
     private DotNetObjectReference<CallState>? self;
 
-    private CallPhase phase;
-    private string sessionName = "";
-    private string nickname = "";
-    private string userName = "";
-    private string? role;
+    // What the page shows, changed with `with` as things happen and published as View by ChangedAsync, so the page
+    // never renders a change that is only half made. Everything below it the page does not show.
+    private CallViewModel view = CallViewModel.Empty;
+
     private string? cameraConnectionId;
     private string? screenConnectionId;
     private string? pendingScreenConnectionId;
-    private string? mainStreamId;
-    private bool microphoneOn;
-    private bool cameraOn;
-    private bool screenShareBusy;
-    private bool reconnecting;
-    private CallNotice? notice;
 
     // A call is the time between two ends (ResetAsync, DisposeAsync). Work that awaited across an end belongs to a call
     // that is over: it compares the epoch it started in and releases what it got instead of touching the new state.
@@ -61,16 +58,16 @@ public sealed partial class CallState(
 
     public async Task JoinAsync(string name, string nick, CancellationToken cancellationToken = default)
     {
-        if (phase != CallPhase.NotJoined)
+        if (view.Phase != CallPhase.NotJoined)
         {
             return;
         }
 
-        phase = CallPhase.Joining;
-        sessionName = name;
-        nickname = nick.Trim();
-        notice = null;
-        userName = (await authentication.GetAuthenticationStateAsync()).User.Identity?.Name ?? "";
+        var sessionName = name;
+        var nickname = nick.Trim();
+        view = view with { Phase = CallPhase.Joining, SessionName = sessionName, Nickname = nickname, Notice = null };
+        var userName = (await authentication.GetAuthenticationStateAsync()).User.Identity?.Name ?? "";
+        view = view with { UserName = userName };
         await ChangedAsync();
 
         var call = epoch;
@@ -87,18 +84,18 @@ public sealed partial class CallState(
         }
 
         var (issued, result) = connected;
-        phase = CallPhase.InCall;
+        view = view with { Phase = CallPhase.InCall };
         directory.MarkJoined(sessionName, issued.ConnectionId);
         if (result.StreamId is { } streamId)
         {
-            microphoneOn = cameraOn = true;
-            tiles.Insert(0, new VideoTile(streamId, issued.ConnectionId, nickname, userName, IsScreen: false, IsLocal: true, true, true));
+            var camera = new VideoTile(streamId, issued.ConnectionId, nickname, userName, IsScreen: false, IsLocal: true, true, true);
+            view = view with { MicrophoneOn = true, CameraOn = true, Tiles = view.Tiles.Insert(0, camera) };
             directory.UpdateMedia(sessionName, issued.ConnectionId, streamId, true, true);
         }
         else if (result.PublishError is { } publishError)
         {
             LogPublishFailed(publishError.Name, publishError.Message);
-            notice = new CallNotice(NoticeLevel.Warning, DescribeDeviceError(publishError, "camera or microphone"));
+            Say(NoticeLevel.Warning, CallMessages.DescribeDeviceError(publishError, "camera or microphone"));
         }
 
         await ChangedAsync();
@@ -113,7 +110,7 @@ public sealed partial class CallState(
     /// </summary>
     private async Task<(Connected? Connected, string? Failure)> ConnectAsync(int call, CancellationToken cancellationToken)
     {
-        var session = sessionName;
+        var (session, userName, nickname) = (view.SessionName, view.UserName, view.Nickname);
         var abandoned = callEnded.Token;
         JsError? refusal = null;
         for (var attempt = 1; attempt <= MaxJoinAttempts; attempt++)
@@ -121,7 +118,7 @@ public sealed partial class CallState(
             IssuedConnection issued;
             try
             {
-                issued = await directory.IssueAsync(session, userName, nickname, ConnectionKind.Camera, cancellationToken);
+                issued = await issuer.IssueAsync(session, userName, nickname, ConnectionKind.Camera, cancellationToken);
             }
             catch (Exception e) when (Describe(e) is { } message)
             {
@@ -130,28 +127,23 @@ public sealed partial class CallState(
 
             if (epoch != call)
             {
-                await directory.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
+                await issuer.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
                 return (null, null);
             }
 
-            role = issued.Role;
+            view = view with { Role = issued.Role };
             cameraConnectionId = issued.ConnectionId;
             self ??= DotNetObjectReference.Create(this);
-            JoinResult result;
-            try
+            var result = await browser.TryJoinAsync(self, issued.Token, ConnectionData.ToClientData(nickname), publish: issued.Role != OpenViduRoles.Subscriber, abandoned);
+            if (result is null)
             {
-                result = await browser.JoinAsync(self, issued.Token, ConnectionData.ToClientData(nickname), publish: role != OpenViduRoles.Subscriber, abandoned);
-            }
-            catch (BrowserCallException e)
-            {
-                LogBrowserFailed(e, e.Operation);
-                await directory.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
-                return (null, epoch == call ? "Your browser could not start the call. Try joining again." : null);
+                await issuer.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
+                return (null, epoch == call ? CallMessages.BrowserCouldNotJoin : null);
             }
 
             if (epoch != call)
             {
-                await directory.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
+                await issuer.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
                 return (null, null);
             }
 
@@ -162,7 +154,7 @@ public sealed partial class CallState(
 
             refusal = result.Error;
             LogJoinRefused(session, refusal?.Name ?? "", refusal?.Message ?? "");
-            await directory.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
+            await issuer.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
             if (epoch != call)
             {
                 return (null, null);
@@ -174,88 +166,73 @@ public sealed partial class CallState(
             }
         }
 
-        return (null, $"The video server did not let you in ({refusal?.Message ?? "no answer"}). Try joining again.");
+        return (null, CallMessages.JoinRefused(refusal?.Message));
     }
 
     public async Task LeaveAsync()
     {
-        if (phase == CallPhase.NotJoined)
+        if (view.Phase == CallPhase.NotJoined)
         {
             return;
         }
 
-        try
-        {
-            await browser.LeaveAsync();
-        }
-        catch (BrowserCallException e)
-        {
-            // Releasing below ends the connections at OpenVidu, which disconnects the browser anyway.
-            LogBrowserFailed(e, e.Operation);
-        }
+        // If the browser fails to, releasing below ends the connections at OpenVidu, which disconnects it anyway.
+        await browser.TryLeaveAsync();
 
         await ReleaseConnectionsAsync();
         await ResetAsync(null);
     }
 
     public Task ToggleMicrophoneAsync() =>
-        SwitchAsync("microphone", !microphoneOn, browser.SetMicrophoneAsync, on => microphoneOn = on);
+        SwitchAsync("microphone", !view.MicrophoneOn, browser.TrySetMicrophoneAsync, on => view with { MicrophoneOn = on });
 
     public Task ToggleCameraAsync() =>
-        SwitchAsync("camera", !cameraOn, browser.SetCameraAsync, on => cameraOn = on);
+        SwitchAsync("camera", !view.CameraOn, browser.TrySetCameraAsync, on => view with { CameraOn = on });
 
     /// <summary>Changes a device only once the browser did, so the buttons never claim what the browser does not do.</summary>
-    private async Task SwitchAsync(string device, bool on, Func<bool, Task> send, Action<bool> keep)
+    private async Task SwitchAsync(string device, bool on, Func<bool, Task<bool>> send, Func<bool, CallViewModel> switched)
     {
-        if (phase != CallPhase.InCall)
+        if (view.Phase != CallPhase.InCall)
         {
             return;
         }
 
         var call = epoch;
-        try
-        {
-            await send(on);
-        }
-        catch (BrowserCallException e)
-        {
-            LogBrowserFailed(e, e.Operation);
-            if (epoch == call)
-            {
-                notice = new CallNotice(NoticeLevel.Warning, $"Your browser did not switch the {device}. Try again.");
-                await ChangedAsync();
-            }
-
-            return;
-        }
-
+        var done = await send(on);
         if (epoch != call)
         {
             return;
         }
 
-        keep(on);
-        UpdateLocalTile();
+        if (done)
+        {
+            view = switched(on);
+            UpdateLocalTile();
+        }
+        else
+        {
+            Say(NoticeLevel.Warning, CallMessages.DeviceNotSwitched(device));
+        }
+
         await ChangedAsync();
     }
 
     public async Task StartScreenShareAsync()
     {
-        if (phase != CallPhase.InCall || screenConnectionId is not null || screenShareBusy)
+        if (view.Phase != CallPhase.InCall || screenConnectionId is not null || view.ScreenShareBusy)
         {
             return;
         }
 
         var call = epoch;
-        var session = sessionName;
+        var (session, userName, nickname) = (view.SessionName, view.UserName, view.Nickname);
         var abandoned = callEnded.Token;
-        screenShareBusy = true;
-        notice = null;
+        view = view with { ScreenShareBusy = true, Notice = null };
         await ChangedAsync();
         IssuedConnection? issued = null;
         try
         {
-            issued = await directory.IssueAsync(session, userName, nickname, ConnectionKind.Screen);
+            issued = await issuer.IssueAsync(session, userName, nickname, ConnectionKind.Screen);
             if (epoch != call)
             {
                 return;
@@ -263,39 +240,36 @@ public sealed partial class CallState(
 
             // Known before the browser has it, so leaving or losing the circuit meanwhile releases it too.
             pendingScreenConnectionId = issued.ConnectionId;
-            var result = await browser.ShareScreenAsync(issued.Token, ConnectionData.ToClientData(nickname), abandoned);
+            var result = await browser.TryShareScreenAsync(issued.Token, ConnectionData.ToClientData(nickname), abandoned);
             if (epoch != call)
             {
                 return;
             }
 
-            if (result.ConnectionId is null || result.StreamId is null)
+            if (result is null)
+            {
+                Say(NoticeLevel.Warning, CallMessages.ScreenShareDidNotStart);
+            }
+            else if (result.ConnectionId is null || result.StreamId is null)
             {
                 var error = result.Error ?? new JsError("ERROR", "no answer");
                 LogPublishFailed(error.Name, error.Message);
-                notice = new CallNotice(NoticeLevel.Warning, DescribeDeviceError(error, "screen"));
+                Say(NoticeLevel.Warning, CallMessages.DescribeDeviceError(error, "screen"));
             }
             else
             {
                 screenConnectionId = issued.ConnectionId;
                 issued = null;
+                view = view with { SharingScreen = true };
                 directory.MarkJoined(session, screenConnectionId);
                 directory.UpdateMedia(session, screenConnectionId, result.StreamId, false, true);
-            }
-        }
-        catch (BrowserCallException e)
-        {
-            LogBrowserFailed(e, e.Operation);
-            if (epoch == call)
-            {
-                notice = new CallNotice(NoticeLevel.Warning, "Your screen share did not start. Try again.");
             }
         }
         catch (Exception e) when (Describe(e) is { } message)
         {
             if (epoch == call)
             {
-                notice = new CallNotice(NoticeLevel.Error, message);
+                Say(NoticeLevel.Error, message);
             }
         }
         finally
@@ -309,13 +283,13 @@ public sealed partial class CallState(
                     pendingScreenConnectionId = null;
                 }
 
-                await directory.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
+                await issuer.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
             }
 
             if (epoch == call)
             {
                 pendingScreenConnectionId = null;
-                screenShareBusy = false;
+                view = view with { ScreenShareBusy = false };
                 await ChangedAsync();
             }
         }
@@ -328,32 +302,26 @@ public sealed partial class CallState(
             return;
         }
 
-        var session = sessionName;
+        var session = view.SessionName;
         screenConnectionId = null;
-        try
-        {
-            await browser.StopScreenAsync();
-        }
-        catch (BrowserCallException e)
-        {
-            // Releasing below ends the share at OpenVidu, which disconnects the browser's screen session anyway.
-            LogBrowserFailed(e, e.Operation);
-        }
+        view = view with { SharingScreen = false };
+        // If the browser fails to, releasing below ends the share at OpenVidu, which disconnects its screen session anyway.
+        await browser.TryStopScreenAsync();
 
         RemoveTiles(t => t.ConnectionId == connectionId);
-        await directory.ReleaseAsync(session, connectionId, CancellationToken.None);
+        await issuer.ReleaseAsync(session, connectionId, CancellationToken.None);
         await ChangedAsync();
     }
 
     public Task SelectMainAsync(string streamId)
     {
-        mainStreamId = streamId;
+        view = view with { MainStreamId = streamId };
         return ChangedAsync();
     }
 
     public Task DismissNoticeAsync()
     {
-        notice = null;
+        view = view with { Notice = null };
         return ChangedAsync();
     }
 
@@ -361,14 +329,15 @@ public sealed partial class CallState(
 
     private async Task ReleaseConnectionsAsync()
     {
-        var session = sessionName;
+        var session = view.SessionName;
         var connections = new[] { pendingScreenConnectionId, screenConnectionId, cameraConnectionId };
         pendingScreenConnectionId = screenConnectionId = cameraConnectionId = null;
+        view = view with { SharingScreen = false };
         foreach (var connectionId in connections)
         {
             if (connectionId is not null)
             {
-                await directory.ReleaseAsync(session, connectionId, CancellationToken.None);
+                await issuer.ReleaseAsync(session, connectionId, CancellationToken.None);
             }
         }
     }
@@ -382,44 +351,56 @@ public sealed partial class CallState(
         callEnded = new CancellationTokenSource();
     }
 
-    private Task ResetAsync(CallNotice? message)
+    /// <summary>Back to the join form, which keeps the last call's name and nickname to join again.</summary>
+    private Task ResetAsync(CallNotice? notice)
     {
         EndCall();
-        phase = CallPhase.NotJoined;
-        role = null;
-        cameraConnectionId = screenConnectionId = pendingScreenConnectionId = mainStreamId = null;
-        microphoneOn = cameraOn = reconnecting = screenShareBusy = false;
+        cameraConnectionId = screenConnectionId = pendingScreenConnectionId = null;
         remoteConnections.Clear();
-        tiles.Clear();
         disconnectExplanation = null;
-        notice = message;
+        view = CallViewModel.Empty with { SessionName = view.SessionName, Nickname = view.Nickname, UserName = view.UserName, Notice = notice };
         return ChangedAsync();
     }
 
+    private void Say(NoticeLevel level, string message) => view = view with { Notice = new CallNotice(level, message) };
+
     private void UpdateLocalTile()
     {
+        var (sessionName, microphoneOn, cameraOn) = (view.SessionName, view.MicrophoneOn, view.CameraOn);
+        var tiles = view.Tiles;
         var index = tiles.FindIndex(t => t.IsLocal && !t.IsScreen);
         if (index >= 0)
         {
-            tiles[index] = tiles[index] with { AudioActive = microphoneOn, VideoActive = cameraOn };
+            tiles = tiles.SetItem(index, tiles[index] with { AudioActive = microphoneOn, VideoActive = cameraOn });
+            view = view with { Tiles = tiles };
             directory.UpdateMedia(sessionName, tiles[index].ConnectionId, tiles[index].StreamId, microphoneOn, cameraOn);
         }
     }
 
+    /// <summary>Changes the first tile that matches; false if none does.</summary>
+    private bool ChangeTile(Predicate<VideoTile> match, Func<VideoTile, VideoTile> change)
+    {
+        var index = view.Tiles.FindIndex(match);
+        if (index < 0)
+        {
+            return false;
+        }
+
+        view = view with { Tiles = view.Tiles.SetItem(index, change(view.Tiles[index])) };
+        return true;
+    }
+
+    /// <summary>Removes tiles, and the choice of main video if it was one of them.</summary>
     private void RemoveTiles(Predicate<VideoTile> match)
     {
-        tiles.RemoveAll(match);
-        if (mainStreamId is not null && tiles.TrueForAll(t => t.StreamId != mainStreamId))
-        {
-            mainStreamId = null;
-        }
+        var tiles = view.Tiles.RemoveAll(match);
+        var mainStreamId = tiles.Exists(t => t.StreamId == view.MainStreamId) ? view.MainStreamId : null;
+        view = view with { Tiles = tiles, MainStreamId = mainStreamId };
     }
 
     private async Task ChangedAsync()
     {
-        View = new CallViewModel(
-            phase, sessionName, nickname, userName, role, microphoneOn, cameraOn, screenConnectionId is not null, screenShareBusy,
-            [.. tiles.Where(t => !t.IsScreen)], [.. tiles.Where(t => t.IsScreen)], mainStreamId, notice, reconnecting);
+        View = view;
         foreach (var listener in listeners.ToArray())
         {
             await listener();
@@ -442,33 +423,11 @@ public sealed partial class CallState(
         }
     }
 
-    internal static string DescribeDisconnect(string reason) => reason switch
-    {
-        "forceDisconnectByUser" => "A moderator removed you from the call.",
-        "forceDisconnectByServer" => "You were removed from the call by a moderator or an administrator.",
-        "sessionClosedByServer" => "The call was ended for everyone by a moderator or an administrator.",
-        "networkDisconnect" => "Your connection to the video server was lost for too long. Check your network, then rejoin.",
-        "nodeCrashed" or "openviduServerStopped" or "mediaServerDisconnect" => "The video server stopped. Rejoin in a moment.",
-        _ => $"You were disconnected from the call ({reason}).",
-    };
-
-    internal static string DescribeDeviceError(JsError error, string device) => error.Name switch
-    {
-        "DEVICE_ACCESS_DENIED" or "NotAllowedError" =>
-            $"Your browser blocked the {device}. Allow it (the icon in the address bar) and try again; meanwhile you can watch and listen.",
-        "SCREEN_CAPTURE_DENIED" or "SCREEN_SHARING_NOT_SUPPORTED" or "SCREEN_EXTENSION_DISABLED" =>
-            "Screen sharing was cancelled or is not allowed in this browser.",
-        "NO_INPUT_SOURCE_SET" or "INPUT_VIDEO_DEVICE_NOT_FOUND" or "INPUT_AUDIO_DEVICE_NOT_FOUND" =>
-            $"No {device} was found. Plug one in and join again; meanwhile you can watch and listen.",
-        "DEVICE_ALREADY_IN_USE" => $"Another program is using your {device}. Close it and join again.",
-        _ => $"Your {device} could not be published ({error.Message}).",
-    };
-
     public async ValueTask DisposeAsync()
     {
         // The circuit is gone (tab closed, reload, lost): free this user's connections so nobody sees a ghost.
         listeners.Clear();
-        var inCall = phase != CallPhase.NotJoined;
+        var inCall = view.Phase != CallPhase.NotJoined;
         epoch++;
         await callEnded.CancelAsync();
         if (inCall)
@@ -484,9 +443,6 @@ public sealed partial class CallState(
     {
         public void Dispose() => dispose();
     }
-
-    [LoggerMessage(EventId = 3100, Level = LogLevel.Warning, Message = "The browser failed to {Operation}")]
-    private partial void LogBrowserFailed(Exception exception, string operation);
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "OpenVidu refused the browser's join to {SessionName}: {Name} {Message}")]
     private partial void LogJoinRefused(string sessionName, string name, string message);

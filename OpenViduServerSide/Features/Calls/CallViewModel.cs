@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace OpenViduServerSide.Features.Calls;
 
 public enum CallPhase
@@ -36,33 +38,53 @@ public sealed record VideoTile(
     bool Playing = true,
     bool Stalled = false);
 
-/// <summary>Everything the call page renders, as one immutable value built by <see cref="CallState"/>.</summary>
-public sealed record CallViewModel(
-    CallPhase Phase,
-    string SessionName,
-    string Nickname,
-    string UserName,
-    string? Role,
-    bool MicrophoneOn,
-    bool CameraOn,
-    bool SharingScreen,
-    bool ScreenShareBusy,
-    IReadOnlyList<VideoTile> Cameras,
-    IReadOnlyList<VideoTile> Screens,
-    string? MainStreamId,
-    CallNotice? Notice,
-    bool Reconnecting)
+/// <summary>
+/// Everything the call page renders, as one immutable value: <see cref="CallState"/> keeps it and changes it with
+/// <c>with</c>, so a new thing on the page is one new property here.
+/// </summary>
+public sealed record CallViewModel
 {
-    public static readonly CallViewModel Empty = new(CallPhase.NotJoined, "", "", "", null, false, false, false, false, [], [], null, null, false);
+    public static readonly CallViewModel Empty = new();
+
+    public CallPhase Phase { get; init; }
+
+    public string SessionName { get; init; } = "";
+
+    public string Nickname { get; init; } = "";
+
+    public string UserName { get; init; } = "";
+
+    public string? Role { get; init; }
+
+    public bool MicrophoneOn { get; init; }
+
+    public bool CameraOn { get; init; }
+
+    public bool SharingScreen { get; init; }
+
+    public bool ScreenShareBusy { get; init; }
+
+    /// <summary>Cameras and screens in the order they came (this page's own camera first).</summary>
+    public ImmutableList<VideoTile> Tiles { get; init; } = [];
+
+    public string? MainStreamId { get; init; }
+
+    public CallNotice? Notice { get; init; }
+
+    public bool Reconnecting { get; init; }
+
+    public IReadOnlyList<VideoTile> Cameras => [.. Tiles.Where(t => !t.IsScreen)];
+
+    public IReadOnlyList<VideoTile> Screens => [.. Tiles.Where(t => t.IsScreen)];
 
     /// <summary>PUBLISHER and MODERATOR publish a camera; a SUBSCRIBER only watches.</summary>
     public bool CanPublish => Role is not null and not OpenVidu.OpenViduRoles.Subscriber;
 
-    public bool HasLocalCamera => Cameras.Any(t => t.IsLocal);
+    public bool HasLocalCamera => Tiles.Any(t => t.IsLocal && !t.IsScreen);
 
     public VideoTile? Main =>
-        Cameras.Concat(Screens).FirstOrDefault(t => t.StreamId == MainStreamId)
-        ?? Cameras.FirstOrDefault(t => t.IsLocal)
-        ?? (Cameras.Count > 0 ? Cameras[0] : null)
-        ?? (Screens.Count > 0 ? Screens[0] : null);
+        Tiles.Find(t => t.StreamId == MainStreamId)
+        ?? Tiles.Find(t => t.IsLocal && !t.IsScreen)
+        ?? Tiles.Find(t => !t.IsScreen)
+        ?? Tiles.Find(t => t.IsScreen);
 }

@@ -1,19 +1,18 @@
 using System.ComponentModel.DataAnnotations;
+using OpenViduServerSide.Features.Directory;
 
 namespace OpenViduServerSide.Features.Calls;
 
 /// <summary>The join form's model: which call, under which nickname.</summary>
 public sealed class JoinRequest
 {
-    public const int MaxNicknameLength = 50;
-
     [Required(ErrorMessage = "Enter the name of the call.")]
     [RegularExpression("^[a-zA-Z0-9_-]+$", ErrorMessage = SessionNames.Rule)]
     [StringLength(SessionNames.MaxLength, ErrorMessage = SessionNames.Rule)]
     public string SessionName { get; set; } = "";
 
     [Required(ErrorMessage = "Enter the name others will see.")]
-    [StringLength(MaxNicknameLength, ErrorMessage = "Keep your nickname to 50 characters or fewer.")]
+    [StringLength(ConnectionData.MaxNicknameLength, ErrorMessage = "Keep your nickname to 50 characters or fewer.")]
     public string Nickname { get; set; } = "";
 
     /// <summary>"Participant" and a number, as the OpenVidu tutorials suggest.</summary>

@@ -3,7 +3,8 @@ using Microsoft.JSInterop;
 
 namespace OpenViduServerSide.Features.Calls;
 
-/// <summary>Shapes exchanged with wwwroot/js/openvidu-interop.js.</summary>
+// Shapes exchanged with wwwroot/js/openvidu-interop.js.
+
 /// <summary>Connected (ConnectionId) or not (Error); when connected, the camera stream or why it could not be published.</summary>
 public sealed record JoinResult(string? ConnectionId, string? StreamId, JsError? PublishError, JsError? Error);
 
@@ -24,22 +25,13 @@ public sealed record StreamInfo(
     bool IsLocal = false);
 
 /// <summary>
-/// The browser did not do what was asked: the tab is gone (<see cref="JSDisconnectedException"/>), the script failed
-/// (<see cref="JSException"/>) or the call was given up (<see cref="OperationCanceledException"/>). The one exception
-/// type <see cref="OpenViduInterop"/> turns every browser failure into, so <see cref="CallState"/> handles them in one place.
-/// </summary>
-public sealed class BrowserCallException(string operation, Exception inner)
-    : Exception($"The browser failed to {operation}: {inner?.Message}", inner)
-{
-    public string Operation { get; } = operation;
-}
-
-/// <summary>
 /// C# face of the openvidu-interop.js module: one per circuit, imported on first use, disposed with the circuit.
-/// It translates calls only; <see cref="CallState"/> decides what to do. Every call fails with
-/// <see cref="BrowserCallException"/> and nothing else from the JS side (as MudBlazor's IJSRuntimeExtensions keep one policy).
+/// It translates calls only; <see cref="CallState"/> decides what to do. The one policy for a browser that does not do
+/// what was asked (the tab is gone, the script failed, the call was given up) lives here, as MudBlazor's
+/// IJSRuntimeExtensions keep it: every method logs the failure once and answers false or null, so no caller needs a
+/// try/catch and no such failure ends the circuit. Anything else (a bug) still throws, for the page's error boundary.
 /// </summary>
-public sealed class OpenViduInterop(IJSRuntime js) : IAsyncDisposable
+public sealed partial class OpenViduInterop(IJSRuntime js, ILogger<OpenViduInterop> logger) : IAsyncDisposable
 {
     public const string ModulePath = "./js/openvidu-interop.js";
 
@@ -48,66 +40,55 @@ public sealed class OpenViduInterop(IJSRuntime js) : IAsyncDisposable
     private Task<IJSObjectReference> Module => module ??= js.InvokeAsync<IJSObjectReference>("import", ModulePath).AsTask();
 
     /// <summary>
-    /// Connects and publishes the camera. The browser may wait for a person here (the camera and microphone prompt), so
-    /// the call is bounded only by <paramref name="cancellationToken"/>: the overloads without a token would apply
-    /// Blazor Server's JSInteropDefaultCallTimeout (1 minute) and give up on a person who is still deciding.
+    /// Connects and publishes the camera; null if the browser could not. The browser may wait for a person here (the
+    /// camera and microphone prompt), so the call is bounded only by <paramref name="cancellationToken"/>: the overloads
+    /// without a token would apply Blazor Server's JSInteropDefaultCallTimeout (1 minute) and give up on a person who
+    /// is still deciding.
     /// </summary>
-    public Task<JoinResult> JoinAsync(DotNetObjectReference<CallState> callback, string token, string metadata, bool publish, CancellationToken cancellationToken) =>
-        CallAsync("join", m => m.InvokeAsync<JoinResult>("join", cancellationToken, [callback, token, metadata, publish]));
+    public Task<JoinResult?> TryJoinAsync(DotNetObjectReference<CallState> callback, string token, string metadata, bool publish, CancellationToken cancellationToken) =>
+        TryInvokeAsync("join", m => m.InvokeAsync<JoinResult>("join", cancellationToken, [callback, token, metadata, publish]));
 
-    /// <summary>Shares the screen. Waits for the screen picker, so like <see cref="JoinAsync"/> it has no default timeout.</summary>
-    public Task<ScreenShareResult> ShareScreenAsync(string token, string metadata, CancellationToken cancellationToken) =>
-        CallAsync("share the screen", m => m.InvokeAsync<ScreenShareResult>("shareScreen", cancellationToken, [token, metadata]));
+    /// <summary>Shares the screen; null if the browser could not. Waits for the screen picker, so like <see cref="TryJoinAsync"/> it has no default timeout.</summary>
+    public Task<ScreenShareResult?> TryShareScreenAsync(string token, string metadata, CancellationToken cancellationToken) =>
+        TryInvokeAsync("share the screen", m => m.InvokeAsync<ScreenShareResult>("shareScreen", cancellationToken, [token, metadata]));
 
-    public Task StopScreenAsync() => CallAsync("stop the screen share", m => m.InvokeVoidAsync("stopScreen"));
+    public Task<bool> TryStopScreenAsync() => TryInvokeVoidAsync("stop the screen share", m => m.InvokeVoidAsync("stopScreen"));
 
-    public Task SetMicrophoneAsync(bool on) => CallAsync("switch the microphone", m => m.InvokeVoidAsync("setMicrophone", on));
+    public Task<bool> TrySetMicrophoneAsync(bool on) => TryInvokeVoidAsync("switch the microphone", m => m.InvokeVoidAsync("setMicrophone", on));
 
-    public Task SetCameraAsync(bool on) => CallAsync("switch the camera", m => m.InvokeVoidAsync("setCamera", on));
+    public Task<bool> TrySetCameraAsync(bool on) => TryInvokeVoidAsync("switch the camera", m => m.InvokeVoidAsync("setCamera", on));
 
-    public Task AttachVideoAsync(string streamId, ElementReference video) => CallAsync("show a video", m => m.InvokeVoidAsync("attachVideo", streamId, video));
+    public Task<bool> TryAttachVideoAsync(string streamId, ElementReference video) => TryInvokeVoidAsync("show a video", m => m.InvokeVoidAsync("attachVideo", streamId, video));
 
-    public Task DetachVideoAsync(string streamId) => CallAsync("hide a video", m => m.InvokeVoidAsync("detachVideo", streamId));
+    public Task<bool> TryDetachVideoAsync(string streamId) => TryInvokeVoidAsync("hide a video", m => m.InvokeVoidAsync("detachVideo", streamId));
 
-    public Task LeaveAsync() => CallAsync("leave", m => m.InvokeVoidAsync("leave"));
+    public Task<bool> TryLeaveAsync() => TryInvokeVoidAsync("leave", m => m.InvokeVoidAsync("leave"));
 
-    private async Task CallAsync(string operation, Func<IJSObjectReference, ValueTask> call)
+    private Task<bool> TryInvokeVoidAsync(string operation, Func<IJSObjectReference, ValueTask> call) =>
+        TryInvokeAsync(operation, async m =>
+        {
+            await call(m);
+            return true;
+        });
+
+    private async Task<T?> TryInvokeAsync<T>(string operation, Func<IJSObjectReference, ValueTask<T>> call)
     {
-        var loaded = await LoadAsync(operation);
+        var import = Module;
         try
         {
-            await call(loaded);
+            return await call(await import);
         }
         catch (Exception e) when (IsBrowserFailure(e))
         {
-            throw new BrowserCallException(operation, e);
-        }
-    }
+            if (module == import && !import.IsCompletedSuccessfully)
+            {
+                // A failed import is not cached: the next call tries again.
+                module = null;
+            }
 
-    private async Task<T> CallAsync<T>(string operation, Func<IJSObjectReference, ValueTask<T>> call)
-    {
-        var loaded = await LoadAsync(operation);
-        try
-        {
-            return await call(loaded);
-        }
-        catch (Exception e) when (IsBrowserFailure(e))
-        {
-            throw new BrowserCallException(operation, e);
-        }
-    }
-
-    private async Task<IJSObjectReference> LoadAsync(string operation)
-    {
-        try
-        {
-            return await Module;
-        }
-        catch (Exception e) when (IsBrowserFailure(e))
-        {
-            // A failed import is not cached: the next call tries again.
-            module = null;
-            throw new BrowserCallException(operation, e);
+            // A script that failed is worth a look; a tab that is gone or a call that was given up is how calls end.
+            LogBrowserFailed(e is JSException ? LogLevel.Warning : LogLevel.Debug, e, operation);
+            return default;
         }
     }
 
@@ -132,4 +113,7 @@ public sealed class OpenViduInterop(IJSRuntime js) : IAsyncDisposable
             // The tab is gone; the browser has released its media already.
         }
     }
+
+    [LoggerMessage(EventId = 3100, Message = "The browser failed to {Operation}")]
+    private partial void LogBrowserFailed(LogLevel level, Exception exception, string operation);
 }

@@ -1,12 +1,12 @@
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using OpenViduServerSide.Data;
-using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 
 namespace OpenViduServerSide.Features.History;
 
 /// <summary>
-/// Writes calls and participations to SQLite from <see cref="SessionDirectory"/>'s changes, so history has the same single
+/// Writes calls and participations to SQLite from <see cref="CallDirectory"/>'s changes, so history has the same single
 /// source of truth as the live lists (webhooks, app joins and leaves, reconciliation). Changes are queued and written in
 /// batches off the request path; each write is a merge (first join, first leave), so order and repeats do not matter.
 /// <para>
@@ -17,7 +17,7 @@ namespace OpenViduServerSide.Features.History;
 /// </para>
 /// </summary>
 public sealed partial class CallHistoryWriter(
-    SessionDirectory directory,
+    CallDirectory directory,
     IDbContextFactory<ApplicationDbContext> contexts,
     TimeProvider clock,
     ILogger<CallHistoryWriter> logger)

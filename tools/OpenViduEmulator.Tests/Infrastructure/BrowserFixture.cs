@@ -35,14 +35,9 @@ public class BrowserFixture : IAsyncLifetime
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
-            ExecutablePath = "/usr/bin/chromium",
+            ExecutablePath = ChromiumOptions.ExecutablePath,
             Headless = true,
-            Args =
-            [
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                .. ExtraArguments,
-            ],
+            Args = ChromiumOptions.Arguments(ExtraArguments),
         });
     }
 
@@ -104,5 +99,5 @@ public class BrowserFixture : IAsyncLifetime
 /// <summary>Chromium for real WebRTC through Janus: ICE may use loopback addresses (127.0.0.1 / 127.0.0.2 on jn0).</summary>
 public sealed class MediaBrowserFixture : BrowserFixture
 {
-    protected override IEnumerable<string> ExtraArguments => ["--allow-loopback-in-peer-connection", "--autoplay-policy=no-user-gesture-required"];
+    protected override IEnumerable<string> ExtraArguments => [ChromiumOptions.AllowLoopbackInPeerConnection, ChromiumOptions.AutoplayWithoutGesture];
 }

@@ -5,7 +5,7 @@ namespace OpenViduEmulator.Tests.Infrastructure;
 /// <summary>An emulator, a REST client and the RPC participants a test joined; disposes all of them.</summary>
 internal sealed class EmulatorRoom : IAsyncDisposable
 {
-    private readonly List<RpcTestClient> _clients = [];
+    private readonly List<OpenViduRpcClient> _clients = [];
 
     private EmulatorRoom(OpenViduEmulatorServer emulator)
     {
@@ -26,9 +26,9 @@ internal sealed class EmulatorRoom : IAsyncDisposable
     public async Task<Participant> JoinAsync(string sessionId, string role = "PUBLISHER", string serverData = "", string clientData = "")
     {
         var (connectionId, token) = await Http.CreateConnectionAsync(sessionId, role, serverData);
-        var (client, result) = await RpcTestClient.JoinAsync(token, clientData);
+        var client = await OpenViduRpcClient.JoinAsync(token, clientData, TestContext.Current.CancellationToken);
         _clients.Add(client);
-        return new Participant(connectionId, token, client, result);
+        return new Participant(connectionId, token, client, client.JoinResult);
     }
 
     public async ValueTask DisposeAsync()
@@ -43,22 +43,7 @@ internal sealed class EmulatorRoom : IAsyncDisposable
     }
 }
 
-internal sealed record Participant(string ConnectionId, string Token, RpcTestClient Rpc, JsonObject JoinResult)
+internal sealed record Participant(string ConnectionId, string Token, OpenViduRpcClient Rpc, JsonObject JoinResult)
 {
-    public async Task<string> PublishAsync()
-    {
-        var response = await Rpc.CallAsync("publishVideo", new JsonObject
-        {
-            ["doLoopback"] = false,
-            ["hasAudio"] = true,
-            ["hasVideo"] = true,
-            ["audioActive"] = true,
-            ["videoActive"] = true,
-            ["typeOfVideo"] = "CAMERA",
-            ["frameRate"] = 30,
-            ["videoDimensions"] = """{"width":640,"height":480}""",
-            ["sdpOffer"] = FakeSdp.Offer("sendonly"),
-        });
-        return (string?)response["result"]?["id"] ?? throw new InvalidOperationException(response.ToJsonString());
-    }
+    public Task<string> PublishAsync() => Rpc.PublishAsync();
 }

@@ -30,9 +30,9 @@ public sealed class JanusLifecycleMediaTests
             using var http = EmulatorHttp.Client(emulator);
             var sessionId = await http.CreateSessionAsync("lifecycle");
             var (_, token) = await http.CreateConnectionAsync(sessionId, "PUBLISHER", "");
-            var (client, result) = await RpcTestClient.JoinAsync(token, "");
-            await using (client)
+            await using (var client = await OpenViduRpcClient.JoinAsync(token, "", Ct))
             {
+                var result = client.JoinResult;
                 Assert.Equal("mediasoup", (string?)result["mediaServer"]);
                 Assert.False((bool?)result["videoSimulcast"]);
                 Assert.Equal("stun:127.0.0.1:3478", (string?)result["customIceServers"]![0]!["url"]);

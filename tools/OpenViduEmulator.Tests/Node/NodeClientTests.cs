@@ -45,10 +45,8 @@ public sealed class NodeClientTests
             Assert.Equal(["SUBSCRIBER", "PUBLISHER", "MODERATOR"], session.Connections.Select(c => c.Role));
             Assert.All(session.Connections, c => Assert.Equal("pending", c.Status));
 
-            var (moderator, _) = await RpcTestClient.JoinAsync((string)connections["MODERATOR"]!["token"]!, "cli-mod");
-            await using var _1 = moderator;
-            var (publisher, _) = await RpcTestClient.JoinAsync((string)connections["PUBLISHER"]!["token"]!, "cli-pub");
-            await using var _2 = publisher;
+            await using var moderator = await OpenViduRpcClient.JoinAsync((string)connections["MODERATOR"]!["token"]!, "cli-mod", Ct);
+            await using var publisher = await OpenViduRpcClient.JoinAsync((string)connections["PUBLISHER"]!["token"]!, "cli-pub", Ct);
             await node.StandardInput.WriteLineAsync("go".AsMemory(), Ct);
             await node.StandardInput.FlushAsync(Ct);
 
@@ -60,7 +58,7 @@ public sealed class NodeClientTests
             Assert.All(active, a =>
             {
                 Assert.Equal("active", (string)a["status"]!);
-                Assert.Equal("RpcTestClient on .NET", (string)a["platform"]!);
+                Assert.Equal(OpenViduRpcClient.Platform, (string)a["platform"]!);
                 Assert.StartsWith("cli-", (string)a["clientData"]!, StringComparison.Ordinal);
                 Assert.Equal("data-" + (string)a["role"]!, (string)a["serverData"]!);
             });

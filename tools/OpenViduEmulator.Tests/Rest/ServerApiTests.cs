@@ -167,11 +167,10 @@ public sealed class ServerApiTests
         using var http = EmulatorHttp.Client(emulator);
         var id = await http.CreateSessionAsync("forgotten");
         var (_, token) = await http.CreateConnectionAsync(id);
-        var (client, _) = await RpcTestClient.JoinAsync(token);
-        await using var _1 = client;
+        await using var client = await OpenViduRpcClient.JoinAsync(token, cancellationToken: Ct);
 
         emulator.Controls.Restart();
-        await client.WaitForCloseAsync(RpcTestClient.Timeout);
+        await client.WaitForCloseAsync(OpenViduRpcClient.Timeout);
         using var response = await http.GetAsync("/openvidu/api/sessions/forgotten", Ct);
 
         Assert.Empty(emulator.Controls.Sessions);

@@ -179,7 +179,7 @@ public sealed partial class SessionApiTests : IAsyncLifetime
         using var get = await _http.GetAsync($"openvidu/api/sessions/{id}", Ct);
         using var connection = await _http.PostJsonAsync($"openvidu/api/sessions/{id}/connection", "{}");
         await _http.CreateSessionAsync("doomed");
-        var (client, join) = (await RpcTestClient.OpenAsync(token), (JsonObject?)null);
+        var (client, join) = (await OpenViduRpcClient.OpenAsync(token, TestContext.Current.CancellationToken), (JsonObject?)null);
         await using (client)
         {
             join = (await client.CallAsync("joinRoom", new JsonObject { ["token"] = token, ["session"] = id, ["platform"] = "t", ["metadata"] = "", ["secret"] = "" })).AsObject();
@@ -312,7 +312,7 @@ public sealed partial class SessionApiTests : IAsyncLifetime
         using var badSession = await _http.DeleteAsync($"openvidu/api/sessions/ghost/connection/{connectionId}", Ct);
         using var revoked = await _http.DeleteAsync($"openvidu/api/sessions/{id}/connection/{connectionId}", Ct);
         using var again = await _http.DeleteAsync($"openvidu/api/sessions/{id}/connection/{connectionId}", Ct);
-        await using var client = await RpcTestClient.OpenAsync(token);
+        await using var client = await OpenViduRpcClient.OpenAsync(token, TestContext.Current.CancellationToken);
         var join = await client.CallAsync("joinRoom", new JsonObject { ["token"] = token, ["session"] = id, ["platform"] = "t", ["metadata"] = "", ["secret"] = "" });
 
         Assert.Equal(HttpStatusCode.BadRequest, badSession.StatusCode);

@@ -20,7 +20,7 @@ public sealed class RpcProtocolTests : IAsyncLifetime
     {
         var id = await _room.Http.CreateSessionAsync();
         var (_, token) = await _room.Http.CreateConnectionAsync(id);
-        await using var client = await RpcTestClient.OpenAsync(token);
+        await using var client = await OpenViduRpcClient.OpenAsync(token, TestContext.Current.CancellationToken);
 
         var response = await client.CallAsync("ping", new JsonObject { ["interval"] = 5000 });
 
@@ -76,7 +76,7 @@ public sealed class RpcProtocolTests : IAsyncLifetime
         Assert.NotNull(json["activeAt"]);
         Assert.Equal("cli", (string)json["clientData"]!);
         Assert.Equal("srv", (string)json["serverData"]!);
-        Assert.Equal("RpcTestClient on .NET", (string)json["platform"]!);
+        Assert.Equal(OpenViduRpcClient.Platform, (string)json["platform"]!);
         Assert.Equal("127.0.0.1", (string)json["ip"]!);
         Assert.Equal("[]", json["publishers"]!.ToJsonString());
         Assert.Equal("[]", json["subscribers"]!.ToJsonString());
@@ -89,7 +89,7 @@ public sealed class RpcProtocolTests : IAsyncLifetime
     {
         var id = await _room.Http.CreateSessionAsync();
         var joined = await _room.JoinAsync(id);
-        await using var client = await RpcTestClient.OpenAsync(joined.Token);
+        await using var client = await OpenViduRpcClient.OpenAsync(joined.Token, TestContext.Current.CancellationToken);
 
         var reused = await client.CallAsync("joinRoom", JoinParams(joined.Token, id));
         var bogus = await client.CallAsync("joinRoom", JoinParams(joined.Token.Replace("tok_", "tok_X", StringComparison.Ordinal), id));
@@ -105,11 +105,10 @@ public sealed class RpcProtocolTests : IAsyncLifetime
     {
         var id = await _room.Http.CreateSessionAsync();
         var (_, token) = await _room.Http.CreateConnectionAsync(id);
-        await using var client = await RpcTestClient.OpenAsync(token);
+        await using var client = await OpenViduRpcClient.OpenAsync(token, TestContext.Current.CancellationToken);
 
         var early = await client.CallAsync("publishVideo", new JsonObject { ["sdpOffer"] = FakeSdp.Offer("sendonly") });
-        var joined = await RpcTestClient.JoinAsync(token);
-        await using var member = joined.Client;
+        await using var member = await OpenViduRpcClient.JoinAsync(token, cancellationToken: Ct);
         var unknown = await member.CallAsync("noSuchMethod", []);
         var ice = await member.CallAsync("onIceCandidate", new JsonObject { ["candidate"] = "candidate:1", ["sdpMid"] = "0", ["sdpMLineIndex"] = 0 });
         var echo = await member.CallAsync("echo", []);
@@ -387,7 +386,7 @@ public sealed class RpcProtocolTests : IAsyncLifetime
         using var gone = await _room.Http.GetAsync($"openvidu/api/sessions/{id}", Ct);
         using var connection = await _room.Http.PostJsonAsync($"openvidu/api/sessions/{id}/connection", "{}");
         using var recreated = await _room.Http.PostJsonAsync("openvidu/api/sessions", """{"customSessionId":"short-lived"}""");
-        await using var late = await RpcTestClient.OpenAsync(pendingToken);
+        await using var late = await OpenViduRpcClient.OpenAsync(pendingToken, TestContext.Current.CancellationToken);
         var lateJoin = await late.CallAsync("joinRoom", JoinParams(pendingToken, id));
 
         Assert.NotNull(leaveA["result"]);
@@ -408,8 +407,8 @@ public sealed class RpcProtocolTests : IAsyncLifetime
 
         Assert.True(_room.Controls.DropSocket(dropped.ConnectionId));
         var left = await other.Rpc.WaitForNotificationAsync("participantLeft");
-        await dropped.Rpc.WaitForCloseAsync(RpcTestClient.Timeout);
-        await using var again = await RpcTestClient.OpenAsync(dropped.Token);
+        await dropped.Rpc.WaitForCloseAsync(OpenViduRpcClient.Timeout);
+        await using var again = await OpenViduRpcClient.OpenAsync(dropped.Token, TestContext.Current.CancellationToken);
         var reconnect = await again.CallAsync("connect", new JsonObject { ["sessionId"] = (string)dropped.JoinResult["sessionId"]!, ["reconnect"] = true });
 
         Assert.Equal($$"""{"connectionId":"{{dropped.ConnectionId}}","reason":"networkDisconnect"}""", left.ToJsonString());
@@ -423,7 +422,7 @@ public sealed class RpcProtocolTests : IAsyncLifetime
     {
         var id = await _room.Http.CreateSessionAsync();
         var participant = await _room.JoinAsync(id);
-        await using var second = await RpcTestClient.OpenAsync(participant.Token);
+        await using var second = await OpenViduRpcClient.OpenAsync(participant.Token, TestContext.Current.CancellationToken);
 
         var reconnect = await second.CallAsync("connect", new JsonObject { ["sessionId"] = (string)participant.JoinResult["sessionId"]!, ["reconnect"] = true });
         var echo = await second.CallAsync("streamPropertyChanged", new JsonObject { ["streamId"] = "none", ["property"] = "audioActive", ["newValue"] = true });
@@ -443,7 +442,7 @@ public sealed class RpcProtocolTests : IAsyncLifetime
         // The first ping announces a 300 ms interval; no second ping follows.
         await silent.Rpc.CallAsync("ping", new JsonObject { ["interval"] = 300 });
         var left = await other.Rpc.WaitForNotificationAsync("participantLeft");
-        await silent.Rpc.WaitForCloseAsync(RpcTestClient.Timeout);
+        await silent.Rpc.WaitForCloseAsync(OpenViduRpcClient.Timeout);
 
         Assert.Equal($$"""{"connectionId":"{{silent.ConnectionId}}","reason":"networkDisconnect"}""", left.ToJsonString());
         Assert.Null(_room.Controls.Snapshot().FindConnection(silent.ConnectionId));
@@ -460,12 +459,14 @@ public sealed class RpcProtocolTests : IAsyncLifetime
         var other = await room.JoinAsync(id);
 
         Assert.True(room.Controls.DropSocket(dropped.ConnectionId));
-        await dropped.Rpc.WaitForCloseAsync(RpcTestClient.Timeout);
-        var during = room.Controls.Snapshot().FindConnection(dropped.ConnectionId);
-        await using var again = await RpcTestClient.OpenAsync(dropped.Token);
+        // The server has seen the socket end, and still keeps the participant, without a socket.
+        var during = (await room.Controls.WaitForAsync(
+            s => s.FindConnection(dropped.ConnectionId) is null or { SocketOpen: false }, OpenViduRpcClient.Timeout, TestContext.Current.CancellationToken))
+            .FindConnection(dropped.ConnectionId);
+        await using var again = await OpenViduRpcClient.OpenAsync(dropped.Token, TestContext.Current.CancellationToken);
         var reconnect = await again.CallAsync("connect", new JsonObject { ["sessionId"] = (string)dropped.JoinResult["sessionId"]!, ["reconnect"] = true });
 
-        Assert.False(during!.SocketOpen);
+        Assert.NotNull(during);
         Assert.Equal("reconnection successful", (string)reconnect["result"]!["value"]!);
         Assert.True(room.Controls.Snapshot().FindConnection(dropped.ConnectionId)!.SocketOpen);
         Assert.Empty(other.Rpc.NotificationsOf("participantLeft"));

@@ -53,7 +53,7 @@ public sealed class WebhookTests
         Assert.Equal(a.ConnectionId, (string)joined["participantId"]!);
         Assert.Equal("cliA", (string)joined["clientData"]!);
         Assert.Equal("srvA", (string)joined["serverData"]!);
-        Assert.Equal("RpcTestClient on .NET", (string)joined["platform"]!);
+        Assert.Equal(OpenViduRpcClient.Platform, (string)joined["platform"]!);
         Assert.Equal("OUTBOUND", (string)received[2].Body["connection"]!);
         Assert.Equal(streamId, (string)received[2].Body["streamId"]!);
         Assert.Equal("INBOUND", (string)received[4].Body["connection"]!);

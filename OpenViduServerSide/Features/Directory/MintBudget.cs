@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 
-namespace OpenViduServerSide.Features.Calls;
+namespace OpenViduServerSide.Features.Directory;
 
 /// <summary>
 /// How many connections each user may still mint this minute (<see cref="CallLimits.MintsPerUserPerMinute"/>), for the

@@ -1,4 +1,4 @@
-namespace OpenViduServerSide.OpenVidu;
+namespace OpenViduServerSide.Features.Directory;
 
 /// <summary>
 /// Logs refused webhook posts without letting whoever sends them fill the log: the first refusal is a warning, then at

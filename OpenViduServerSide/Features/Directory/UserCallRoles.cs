@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Accounts;
 
-namespace OpenViduServerSide.Features.Calls;
+namespace OpenViduServerSide.Features.Directory;
 
 /// <summary>
 /// Reads a user's OpenVidu role from Identity when a token is minted, so a role change applies to the next join, and

@@ -1,14 +1,29 @@
 using Microsoft.Extensions.Options;
 using OpenViduServerSide.OpenVidu;
 
-namespace OpenViduServerSide.Features.Calls;
+namespace OpenViduServerSide.Features.Directory;
 
 /// <summary>
-/// At start-up, rebuilds the directory from OpenVidu (calls that went on while this app was down or restarting).
-/// In the background, so an unreachable OpenVidu delays nothing and only logs.
+/// Makes <see cref="CallDirectory"/> agree with OpenVidu's <c>GET /sessions</c>: once at start-up (calls that went on
+/// while this app was down or restarting), in the background so an unreachable OpenVidu delays nothing and only logs,
+/// and whenever the live calls page asks.
 /// </summary>
-internal sealed partial class DirectoryReconciler(SessionDirectory directory, IOptions<OpenViduOptions> options, ILogger<DirectoryReconciler> logger) : BackgroundService
+public sealed partial class DirectoryReconciler(
+    CallDirectory directory,
+    OpenViduClient openVidu,
+    IOptions<OpenViduOptions> options,
+    TimeProvider clock,
+    ILogger<DirectoryReconciler> logger) : BackgroundService
 {
+    /// <exception cref="OpenViduException">OpenVidu refused.</exception>
+    /// <exception cref="OpenViduUnavailableException">OpenVidu is down or slow.</exception>
+    public async Task ReconcileAsync(CancellationToken cancellationToken = default)
+    {
+        var started = clock.GetUtcNow();
+        var truth = await openVidu.ListSessionsAsync(pendingConnections: true, cancellationToken);
+        directory.Reconcile(truth, started);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (string.IsNullOrEmpty(options.Value.Webhook.HeaderName) || string.IsNullOrEmpty(options.Value.Webhook.HeaderValue))
@@ -18,7 +33,7 @@ internal sealed partial class DirectoryReconciler(SessionDirectory directory, IO
 
         try
         {
-            await directory.ReconcileAsync(stoppingToken);
+            await ReconcileAsync(stoppingToken);
         }
         catch (Exception e) when (e is OpenViduException or OpenViduUnavailableException)
         {

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace OpenViduServerSide.Features.Calls;
+namespace OpenViduServerSide.Features.Directory;
 
 /// <summary>Call names become OpenVidu customSessionIds, which must match [a-zA-Z0-9_-]+ (contract §1.2).</summary>
 public static partial class SessionNames

@@ -1,4 +1,4 @@
-namespace OpenViduServerSide.Features.Calls;
+namespace OpenViduServerSide.Features.Directory;
 
 public enum DirectoryChangeKind
 {

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace OpenViduServerSide.Features.Calls;
+namespace OpenViduServerSide.Features.Directory;
 
 /// <summary>
 /// Bounds on minting, bound from the <c>Calls</c> section and validated at start. A minted connection that is never used

@@ -2,30 +2,29 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using OpenViduServerSide.Features.Calls;
 using OpenViduServerSide.OpenVidu;
 
-namespace Microsoft.AspNetCore.Routing;
+namespace OpenViduServerSide.Features.Directory;
 
 /// <summary>
-/// <c>POST /openvidu/webhook</c>: OpenVidu's events (contract §2) fed into <see cref="SessionDirectory"/>. OpenVidu signs
+/// <c>POST /openvidu/webhook</c>: OpenVidu's events (contract §2) fed into <see cref="CallDirectory"/>. OpenVidu signs
 /// nothing, so the request must carry the configured header (OPENVIDU_WEBHOOK_HEADERS). OpenVidu posts one event at a
 /// time and drops any that does not get a 200, so the handler only updates memory and answers at once; history is
 /// written in the background.
 /// </summary>
-public static partial class WebhookEndpoints
+public static partial class OpenViduWebhook
 {
     public const string Path = "/openvidu/webhook";
 
-    public static IEndpointRouteBuilder MapOpenViduWebhook(this IEndpointRouteBuilder endpoints)
+    internal static IEndpointRouteBuilder MapOpenViduWebhook(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost(Path, HandleAsync).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
         return endpoints;
     }
 
-    private static async Task<IResult> HandleAsync(HttpContext context, IOptions<OpenViduOptions> options, SessionDirectory directory, ILoggerFactory loggers)
+    private static async Task<IResult> HandleAsync(HttpContext context, IOptions<OpenViduOptions> options, CallDirectory directory, ILoggerFactory loggers)
     {
-        var logger = loggers.CreateLogger(typeof(WebhookEndpoints).FullName!);
+        var logger = loggers.CreateLogger(typeof(OpenViduWebhook).FullName!);
         if (!IsAuthentic(context.Request, options.Value.Webhook))
         {
             context.RequestServices.GetRequiredService<WebhookRefusals>().Refused(context.Connection.RemoteIpAddress?.ToString() ?? "?");
@@ -102,7 +101,7 @@ internal sealed record WebhookEvent(string Name, JsonElement Body)
     }
 
     /// <summary>Updates the directory; false (with the reason) when a needed field is missing. Unknown events change nothing.</summary>
-    public bool ApplyTo(SessionDirectory directory, out string problem)
+    public bool ApplyTo(CallDirectory directory, out string problem)
     {
         problem = "";
         var at = Body.TryGetProperty("timestamp", out var ts) && ts.TryGetInt64(out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : DateTimeOffset.UtcNow;

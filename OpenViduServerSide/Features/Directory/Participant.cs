@@ -1,4 +1,4 @@
-namespace OpenViduServerSide.Features.Calls;
+namespace OpenViduServerSide.Features.Directory;
 
 /// <summary>One OpenVidu connection as the server knows it. A user sharing their screen has two.</summary>
 /// <param name="CallId">The id of one lifetime of the session (derived from OpenVidu's uniqueSessionId): a call that ends and is started again under the same name is another call.</param>

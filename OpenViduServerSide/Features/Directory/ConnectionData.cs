@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace OpenViduServerSide.Features.Calls;
+namespace OpenViduServerSide.Features.Directory;
 
 public enum ConnectionKind
 {
@@ -17,6 +17,9 @@ public enum ConnectionKind
 /// </summary>
 public sealed record ConnectionData(string UserName, ConnectionKind Kind, string Nickname, string Role = "")
 {
+    /// <summary>The longest nickname the server mints (the join form and the API check it before).</summary>
+    public const int MaxNicknameLength = 50;
+
     private const string Separator = "%/%";
 
     public string ToServerData() =>
@@ -54,7 +57,7 @@ public sealed record ConnectionData(string UserName, ConnectionKind Kind, string
         return new ConnectionData(
             server?.UserName ?? "",
             server?.Kind == "screen" ? ConnectionKind.Screen : ConnectionKind.Camera,
-            nickname.Length > JoinRequest.MaxNicknameLength ? nickname[..JoinRequest.MaxNicknameLength] : nickname,
+            nickname.Length > MaxNicknameLength ? nickname[..MaxNicknameLength] : nickname,
             server?.Role ?? "");
     }
 

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Accounts;
 
-namespace OpenViduServerSide.Features.Calls;
+namespace OpenViduServerSide.Features.Directory;
 
 /// <summary>
 /// Keeps <see cref="UserCallRoles"/>' and <see cref="AccountStates"/>' caches honest: a save that adds or removes a

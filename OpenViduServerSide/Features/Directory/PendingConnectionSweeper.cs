@@ -1,13 +1,13 @@
 using Microsoft.Extensions.Options;
 using OpenViduServerSide.OpenVidu;
 
-namespace OpenViduServerSide.Features.Calls;
+namespace OpenViduServerSide.Features.Directory;
 
 /// <summary>
 /// Revokes connections minted and never used, a few times per <see cref="CallLimits.PendingLifetime"/>
-/// (<see cref="SessionDirectory.ExpirePendingAsync"/>). OpenVidu being down only delays it.
+/// (<see cref="ConnectionIssuer.ExpirePendingAsync"/>). OpenVidu being down only delays it.
 /// </summary>
-internal sealed partial class PendingConnectionSweeper(SessionDirectory directory, IOptions<CallLimits> limits, TimeProvider clock, ILogger<PendingConnectionSweeper> logger)
+internal sealed partial class PendingConnectionSweeper(ConnectionIssuer issuer, IOptions<CallLimits> limits, TimeProvider clock, ILogger<PendingConnectionSweeper> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -19,7 +19,7 @@ internal sealed partial class PendingConnectionSweeper(SessionDirectory director
             {
                 try
                 {
-                    await directory.ExpirePendingAsync(stoppingToken);
+                    await issuer.ExpirePendingAsync(stoppingToken);
                 }
                 catch (Exception e) when (e is OpenViduException or OpenViduUnavailableException)
                 {

@@ -1,8 +1,9 @@
-namespace OpenViduEmulator.Tests.Infrastructure;
+namespace OpenViduEmulator.Testing;
 
 /// <summary>Offers shaped like Chrome's, for publish and subscribe requests without a browser.</summary>
-internal static class FakeSdp
+public static class FakeSdp
 {
+    /// <summary>An audio and a video section with the given direction (<c>sendonly</c> to publish, <c>recvonly</c> to subscribe).</summary>
     public static string Offer(string direction) => string.Join("\r\n",
         "v=0",
         "o=- 4611731400430051336 2 IN IP4 127.0.0.1",

@@ -1,0 +1,128 @@
+using Microsoft.Extensions.DependencyInjection;
+using OpenViduEmulator;
+
+namespace OpenViduServerSide.Tests.Infrastructure;
+
+/// <summary>How to host the app for a test: on the test server or Kestrel, with or without webhooks, which media plane.</summary>
+public sealed record EmulatedAppOptions
+{
+    /// <summary>The app on real Kestrel (a loopback port, <see cref="EmulatedApp.BaseUrl"/> on http://localhost): what a browser drives.</summary>
+    public bool Kestrel { get; init; }
+
+    /// <summary>The emulator posts its webhooks to the app over real HTTP, authenticated as in docker-compose. Implies Kestrel.</summary>
+    public bool Webhooks { get; init; }
+
+    /// <summary>The emulator's options, e.g. <c>new EmulatorOptions { MediaPlane = MediaPlane.Janus }</c> for real media.</summary>
+    public EmulatorOptions Emulator { get; init; } = new();
+
+    /// <summary>App settings on top of <see cref="AppFactory"/>'s (e.g. <c>["Calls:MaxPendingPerUser"] = "2"</c>).</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>Replaces app services after the app registered its own (e.g. a manual clock as <see cref="TimeProvider"/>).</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+}
+
+/// <summary>
+/// The one way a test hosts the app backed by OpenVidu: an emulator on loopback and the real app (<see cref="AppFactory"/>:
+/// own SQLite file, demo users) pointed at it with a secret nobody could guess. On the test server by default; on
+/// Kestrel for browsers and for webhooks (see <see cref="EmulatedAppOptions"/>). Disposing it stops both.
+/// </summary>
+public sealed class EmulatedApp : IAsyncDisposable
+{
+    public const string WebhookHeaderName = "X-OpenVidu-Webhook";
+    public const string WebhookHeaderValue = "test-webhook-secret";
+
+    private EmulatedApp(OpenViduEmulatorServer emulator, AppFactory factory, string baseUrl)
+    {
+        Emulator = emulator;
+        Factory = factory;
+        BaseUrl = baseUrl;
+    }
+
+    public OpenViduEmulatorServer Emulator { get; }
+
+    public AppFactory Factory { get; }
+
+    /// <summary>The app's root service provider (its singletons: the directory, moderation, history, …).</summary>
+    public IServiceProvider Services => Factory.Services;
+
+    /// <summary>e.g. http://localhost:5123 on Kestrel, http://localhost on the test server (no trailing slash).</summary>
+    public string BaseUrl { get; }
+
+    public T Get<T>()
+        where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>A client of the test server (or of Kestrel) that keeps cookies and does not follow redirects.</summary>
+    public HttpClient CreateBrowserLikeClient() => Factory.CreateBrowserLikeClient();
+
+    public static async Task<EmulatedApp> StartAsync(EmulatedAppOptions? options = null)
+    {
+        options ??= new EmulatedAppOptions();
+        if (!options.Webhooks)
+        {
+            return await StartAsync(options, options.Emulator, new Dictionary<string, string?>(options.Settings), options.Kestrel ? 0 : null);
+        }
+
+        // The emulator's webhook target is fixed when it starts, before the app's port is known: pick the app's port
+        // outside Linux's ephemeral range (32768+), where the emulator's own port-0 bind can never land, and pick again
+        // in the rare case something else holds it.
+        for (var attempt = 1; ; attempt++)
+        {
+            var appPort = Random.Shared.Next(20_000, 32_000);
+            try
+            {
+                return await StartAsync(
+                    options,
+                    options.Emulator with
+                    {
+                        WebhookEndpoint = new Uri($"http://127.0.0.1:{appPort}/openvidu/webhook"),
+                        WebhookHeaders = [$"{WebhookHeaderName}: {WebhookHeaderValue}"],
+                    },
+                    new Dictionary<string, string?>(options.Settings)
+                    {
+                        ["OpenVidu:Webhook:HeaderName"] = WebhookHeaderName,
+                        ["OpenVidu:Webhook:HeaderValue"] = WebhookHeaderValue,
+                    },
+                    appPort);
+            }
+            catch (IOException) when (attempt < 5)
+            {
+                // Address in use: try another port.
+            }
+        }
+    }
+
+    /// <param name="kestrelPort">null for the test server, 0 for any free loopback port.</param>
+    private static async Task<EmulatedApp> StartAsync(EmulatedAppOptions options, EmulatorOptions emulatorOptions, Dictionary<string, string?> settings, int? kestrelPort)
+    {
+        // A secret nobody could guess, so tests can look for it where it must never appear.
+        var emulator = await OpenViduEmulatorServer.StartAsync(emulatorOptions with { Secret = $"secret-{Guid.NewGuid():N}" }, TestContext.Current.CancellationToken);
+        settings["OpenVidu:Url"] = emulator.BaseUrl;
+        settings["OpenVidu:Secret"] = emulator.Secret;
+        var factory = new AppFactory(settings: settings, testServices: options.TestServices);
+        try
+        {
+            if (kestrelPort is { } port)
+            {
+                factory.UseKestrel(port);
+                factory.StartServer();
+                return new EmulatedApp(emulator, factory, $"http://localhost:{factory.ClientOptions.BaseAddress.Port}");
+            }
+
+            _ = factory.Server;
+            return new EmulatedApp(emulator, factory, factory.ClientOptions.BaseAddress.ToString().TrimEnd('/'));
+        }
+        catch
+        {
+            await factory.DisposeAsync();
+            await emulator.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Factory.DisposeAsync();
+        await Emulator.DisposeAsync();
+    }
+}
