@@ -4,7 +4,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenViduServerSide.Data;
-using OpenViduServerSide.Features.Calls;
+using OpenViduEmulator.Testing;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Features.Chat;
 using OpenViduServerSide.Features.History;
 using OpenViduServerSide.OpenVidu;
@@ -16,14 +17,18 @@ namespace OpenViduServerSide.Tests.Features.Chat;
 public sealed class ChatRoomTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
-    private WebhookApp app = default!;
-    private readonly List<RpcParticipant> tabs = [];
+    private EmulatedApp app = default!;
+    private readonly List<OpenViduRpcClient> tabs = [];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private ChatRoom Chat => app.Live.Factory.Services.GetRequiredService<ChatRoom>();
+    private CallDirectory Directory => app.Get<CallDirectory>();
 
-    public async ValueTask InitializeAsync() => app = await WebhookApp.StartAsync();
+    private ConnectionIssuer Issuer => app.Get<ConnectionIssuer>();
+
+    private ChatRoom Chat => app.Get<ChatRoom>();
+
+    public async ValueTask InitializeAsync() => app = await EmulatedApp.StartAsync(new EmulatedAppOptions { Webhooks = true });
 
     public async ValueTask DisposeAsync()
     {
@@ -37,12 +42,12 @@ public sealed class ChatRoomTests : IAsyncLifetime
 
     private static ClaimsPrincipal User(string name) => new(new ClaimsIdentity([new Claim(ClaimTypes.Name, name)], "test"));
 
-    private async Task<(IssuedConnection Issued, RpcParticipant Tab)> JoinAsync(string session, string user, string nickname)
+    private async Task<(IssuedConnection Issued, OpenViduRpcClient Tab)> JoinAsync(string session, string user, string nickname)
     {
-        var issued = await app.Directory.IssueAsync(session, user, nickname, ConnectionKind.Camera, Ct);
-        var tab = await RpcParticipant.JoinAsync(issued.Token, nickname, Ct);
+        var issued = await Issuer.IssueAsync(session, user, nickname, ConnectionKind.Camera, Ct);
+        var tab = await OpenViduRpcClient.JoinAsync(issued.Token, OpenViduRpcClient.ClientData(nickname), Ct);
         tabs.Add(tab);
-        app.Directory.MarkJoined(session, issued.ConnectionId);
+        Directory.MarkJoined(session, issued.ConnectionId);
         return (issued, tab);
     }
 
@@ -68,9 +73,9 @@ public sealed class ChatRoomTests : IAsyncLifetime
             Assert.Equal(("publisher1", "Alice", "Hello <b>everyone</b> https://example.org/x"), (line.UserName, line.Nickname, line.Text));
         }
 
-        var callId = app.Directory.GetParticipants("Class")[0].CallId;
+        var callId = Directory.GetParticipants("Class")[0].CallId;
         Assert.Equal([result.Line!], await Chat.ReadAsync(callId, Ct));
-        await using var db = await app.Live.Factory.Services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync(Ct);
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync(Ct);
         Assert.Equal(callId, (await db.ChatMessages.SingleAsync(Ct)).CallId);
     }
 
@@ -80,7 +85,7 @@ public sealed class ChatRoomTests : IAsyncLifetime
         await JoinAsync("Class", "publisher1", "Alice");
         var first = await Chat.SendAsync(User("publisher1"), "Class", "first", Ct);
         var second = await Chat.SendAsync(User("publisher1"), "Class", "second", Ct);
-        var callId = app.Directory.GetParticipants("Class")[0].CallId;
+        var callId = Directory.GetParticipants("Class")[0].CallId;
 
         var read = await Chat.ReadAsync(callId, Ct);
 
@@ -135,8 +140,8 @@ public sealed class ChatRoomTests : IAsyncLifetime
         var clock = new ManualClock(DateTimeOffset.UtcNow);
         var logs = new CapturedLogs();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        var services = app.Live.Factory.Services;
-        var chat = new ChatRoom(app.Directory, services.GetRequiredService<OpenViduClient>(),
+        var services = app.Services;
+        var chat = new ChatRoom(Directory, services.GetRequiredService<OpenViduClient>(),
             services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>(), clock, loggers.CreateLogger<ChatRoom>());
         for (var i = 0; i < ChatRoom.MessagesPerWindow; i++)
         {
@@ -152,7 +157,7 @@ public sealed class ChatRoomTests : IAsyncLifetime
         Assert.True(later.Sent, later.Refusal);
         var warning = Assert.Single(logs.Records, r => r.EventId.Id == 6000);
         Assert.Contains("publisher1", warning.Message, StringComparison.Ordinal);
-        Assert.Equal(ChatRoom.MessagesPerWindow + 1, (await chat.ReadAsync(app.Directory.GetParticipants("Class")[0].CallId, Ct)).Count);
+        Assert.Equal(ChatRoom.MessagesPerWindow + 1, (await chat.ReadAsync(Directory.GetParticipants("Class")[0].CallId, Ct)).Count);
     }
 
     [Fact]
@@ -165,7 +170,7 @@ public sealed class ChatRoomTests : IAsyncLifetime
 
         Assert.True(result.Sent);
         Assert.Equal("Your message was saved, but the video server did not pass it on: others see it when they reload.", result.Warning);
-        Assert.Single(await Chat.ReadAsync(app.Directory.GetParticipants("Class")[0].CallId, Ct));
+        Assert.Single(await Chat.ReadAsync(Directory.GetParticipants("Class")[0].CallId, Ct));
     }
 
     [Fact]
@@ -174,9 +179,9 @@ public sealed class ChatRoomTests : IAsyncLifetime
         var (alice, _) = await JoinAsync("Class", "publisher1", "Alice");
         await Chat.SendAsync(User("publisher1"), "Class", "notes: https://example.org/notes", Ct);
         await Chat.SendAsync(User("publisher1"), "Class", "bye", Ct);
-        await app.Directory.ReleaseAsync("Class", alice.ConnectionId, Ct);
-        await app.History.FlushAsync();
-        var call = Assert.Single(await app.Live.Factory.Services.GetRequiredService<CallHistoryQueries>().AllCallsAsync(cancellationToken: Ct));
+        await Issuer.ReleaseAsync("Class", alice.ConnectionId, Ct);
+        await app.Get<CallHistoryWriter>().FlushAsync();
+        var call = Assert.Single(await app.Services.GetRequiredService<CallHistoryQueries>().AllCallsAsync(cancellationToken: Ct));
         await using var bunit = new BunitContext();
         bunit.JSInterop.Mode = JSRuntimeMode.Loose;
         bunit.Services.AddMudServicesForTests();
@@ -194,7 +199,7 @@ public sealed class ChatRoomTests : IAsyncLifetime
 
     private async Task AssertNothingStoredAsync()
     {
-        await using var db = await app.Live.Factory.Services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync(Ct);
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync(Ct);
         Assert.Empty(await db.ChatMessages.ToListAsync(Ct));
     }
 }

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using OpenViduServerSide.Data;
-using OpenViduServerSide.Features.Calls;
+using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.OpenVidu;
 
 namespace OpenViduServerSide.Features.Chat;
@@ -13,7 +13,7 @@ namespace OpenViduServerSide.Features.Chat;
 /// OpenVidu's signal API, so any OpenVidu client in the session receives it and a late joiner reads it from here.
 /// </summary>
 public sealed partial class ChatRoom(
-    SessionDirectory directory,
+    CallDirectory directory,
     OpenViduClient openVidu,
     IDbContextFactory<ApplicationDbContext> contexts,
     TimeProvider clock,
