@@ -87,7 +87,7 @@ public sealed partial class CallState(
         }
 
         var (issued, result) = connected;
-        view = view with { Phase = CallPhase.InCall };
+        view = view with { Phase = CallPhase.InCall, ConnectionId = issued.ConnectionId };
         directory.MarkJoined(sessionName, issued.ConnectionId);
         if (result.StreamId is { } streamId)
         {
@@ -370,6 +370,18 @@ public sealed partial class CallState(
     {
         view = view with { MainStreamId = streamId };
         return ChangedAsync();
+    }
+
+    /// <summary>Raises this person's hand, or lowers it. The directory tells every page, this one included.</summary>
+    public Task ToggleHandAsync()
+    {
+        if (view.Phase == CallPhase.InCall && cameraConnectionId is { } connectionId)
+        {
+            var raised = directory.FindParticipant(view.SessionName, connectionId)?.HandRaisedAt is not null;
+            directory.SetHand(view.SessionName, connectionId, !raised);
+        }
+
+        return Task.CompletedTask;
     }
 
     public Task DismissNoticeAsync()

@@ -57,6 +57,9 @@ public sealed record CallViewModel
 
     public string? Role { get; init; }
 
+    /// <summary>This page's camera connection (a SUBSCRIBER has one too, without a camera): whose hand the hand button raises.</summary>
+    public string? ConnectionId { get; init; }
+
     public bool MicrophoneOn { get; init; }
 
     public bool CameraOn { get; init; }

@@ -173,6 +173,24 @@ public sealed partial class CallModeration(
         });
     }
 
+    /// <summary>Lowers someone's raised hand (they were heard, or it was raised by mistake). Their page and every list show it at once.</summary>
+    public async Task<ModerationResult> LowerHandAsync(ClaimsPrincipal actor, string sessionName, string connectionId, CancellationToken cancellationToken = default)
+    {
+        if (await RefuseAsync(actor, sessionName, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
+        if (directory.FindParticipant(sessionName, connectionId) is not { HandRaisedAt: not null } target)
+        {
+            return ModerationResult.Refused("That hand is already down.");
+        }
+
+        directory.SetHand(sessionName, connectionId, raised: false);
+        await AuditAsync(actor, "LowerHand", target.UserName, $"call {sessionName}");
+        return ModerationResult.Done($"{target.Nickname}'s hand was lowered.");
+    }
+
     /// <summary>Ends the call for everyone (closes the OpenVidu session).</summary>
     public async Task<ModerationResult> EndCallAsync(ClaimsPrincipal actor, string sessionName, CancellationToken cancellationToken = default)
     {
