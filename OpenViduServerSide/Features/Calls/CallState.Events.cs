@@ -183,4 +183,17 @@ public sealed partial class CallState
         view = view with { Chat = MergeChat(view.Chat, [line]), UnreadChat = view.UnreadChat + (unseen ? 1 : 0) };
         return ChangedAsync();
     }
+
+    /// <summary>A keyboard shortcut (openvidu-interop.js): the same action as its button.</summary>
+    [JSInvokable]
+    public Task OnShortcut(string action) => view.Phase != CallPhase.InCall ? Task.CompletedTask : action switch
+    {
+        "microphone" when view.HasLocalCamera => ToggleMicrophoneAsync(),
+        "camera" when view.HasLocalCamera => ToggleCameraAsync(),
+        "screen" when view.CanPublish && !view.ScreenShareBusy => view.SharingScreen ? StopScreenShareAsync() : StartScreenShareAsync(),
+        "hand" => ToggleHandAsync(),
+        "chat" => ToggleChatAsync(),
+        "help" => ToggleShortcutsAsync(),
+        _ => Task.CompletedTask,
+    };
 }

@@ -384,6 +384,14 @@ public sealed partial class CallState(
         return Task.CompletedTask;
     }
 
+    public Task ToggleShortcutsAsync()
+    {
+        view = view with { ShortcutsOpen = !view.ShortcutsOpen };
+        return ChangedAsync();
+    }
+
+    public Task ToggleFullscreenAsync() => browser.TryToggleFullscreenAsync();
+
     public Task DismissNoticeAsync()
     {
         view = view with { Notice = null };

@@ -82,6 +82,9 @@ public sealed record CallViewModel
 
     public bool ChatOpen { get; init; }
 
+    /// <summary>The keyboard shortcuts help is open.</summary>
+    public bool ShortcutsOpen { get; init; }
+
     /// <summary>Messages from others that arrived while the chat was closed.</summary>
     public int UnreadChat { get; init; }
 

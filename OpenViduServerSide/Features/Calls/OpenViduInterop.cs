@@ -62,6 +62,8 @@ public sealed partial class OpenViduInterop(IJSRuntime js, ILogger<OpenViduInter
 
     public Task<bool> TryDetachVideoAsync(string streamId) => TryInvokeVoidAsync("hide a video", m => m.InvokeVoidAsync("detachVideo", streamId));
 
+    public Task<bool> TryToggleFullscreenAsync() => TryInvokeVoidAsync("switch fullscreen", m => m.InvokeVoidAsync("toggleFullscreen"));
+
     public Task<bool> TryLeaveAsync() => TryInvokeVoidAsync("leave", m => m.InvokeVoidAsync("leave"));
 
     private Task<bool> TryInvokeVoidAsync(string operation, Func<IJSObjectReference, ValueTask> call) =>
