@@ -16,6 +16,7 @@ builder.AddDirectory();
 builder.AddCalls();
 builder.AddHistory();
 builder.AddModeration();
+builder.AddChat();
 builder.AddAdmin();
 builder.AddApi();
 

@@ -13,6 +13,8 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
 
     public DbSet<Participation> Participations => Set<Participation>();
 
+    public DbSet<ChatMessage> ChatMessages => Set<ChatMessage>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         ArgumentNullException.ThrowIfNull(configurationBuilder);
@@ -51,6 +53,14 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
             participation.Property(p => p.Role).HasMaxLength(32);
             participation.Property(p => p.LeftReason).HasMaxLength(64);
             participation.HasIndex(p => new { p.UserName, p.JoinedAt });
+        });
+
+        builder.Entity<ChatMessage>(message =>
+        {
+            message.Property(m => m.UserName).HasMaxLength(256);
+            message.Property(m => m.Nickname).HasMaxLength(Participation.NicknameMaxLength);
+            message.Property(m => m.Text).HasMaxLength(ChatMessage.TextMaxLength);
+            message.HasIndex(m => new { m.CallId, m.Id });
         });
     }
 

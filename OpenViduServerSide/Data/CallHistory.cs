@@ -26,7 +26,8 @@ public sealed class Participation
 {
     /// <summary>
     /// Wider than the nickname the app mints (50): older rows and other OpenVidu clients' nicknames fit, and a test
-    /// checks the app's limit stays within it. Changing it would need a migration.
+    /// checks the app's limit stays within it. Chat messages store nicknames in the same width. Changing it would need
+    /// a migration.
     /// </summary>
     public const int NicknameMaxLength = 100;
 

@@ -42,10 +42,10 @@ public sealed record SignInAttempt(SignInAttempt.Kind Outcome, string Message, T
 /// <list type="bullet">
 /// <item>Rate limits per client address and per typed user name (429 with a retry time), shared by both entry points.</item>
 /// <item>No account-wide lockout after failed attempts. Identity's would let anyone lock any account, the only admin
-/// included, with five wrong passwords every five minutes. Instead, five failures in a row for one user name from one
-/// address pause that pair for five minutes: the owner signing in from elsewhere is not affected, and guessing from one
-/// address is slowed the same way. An administrator's lock (<see cref="Lockouts.UntilUnlocked"/>) still holds for
-/// everyone.</item>
+/// included, with five wrong passwords every five minutes. Instead, <see cref="Lockouts.MaxFailedAttempts"/> failures in
+/// a row for one user name from one address pause that pair for <see cref="Lockouts.LockoutDuration"/>: the owner
+/// signing in from elsewhere is not affected, and guessing from one address is slowed the same way. An administrator's
+/// lock (<see cref="Lockouts.UntilUnlocked"/>) still holds for everyone.</item>
 /// <item>Wrong password, unknown user and a paused pair all answer the same words, so the answer tells nobody which
 /// accounts exist.</item>
 /// </list>

@@ -1,4 +1,5 @@
 using Microsoft.JSInterop;
+using OpenViduServerSide.Features.Chat;
 using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Features.Moderation;
 
@@ -142,6 +143,11 @@ public sealed partial class CallState
     public Task OnSignal(string type, string data, string? from)
     {
         // Only the server speaks with these types: a signal from another browser (from is set) is never trusted as one.
+        if (from is null && type == ChatRoom.SignalType && ChatLine.FromJson(data) is { } line)
+        {
+            return OnChatLine(line);
+        }
+
         if (from is not null || CallSignals.Read(data) is not { } said)
         {
             return Task.CompletedTask;
@@ -164,5 +170,17 @@ public sealed partial class CallState
             default:
                 return Task.CompletedTask;
         }
+    }
+
+    private Task OnChatLine(ChatLine line)
+    {
+        if (view.Chat.Exists(l => l.Id == line.Id))
+        {
+            return Task.CompletedTask;
+        }
+
+        var unseen = !view.ChatOpen && line.UserName != view.UserName;
+        view = view with { Chat = MergeChat(view.Chat, [line]), UnreadChat = view.UnreadChat + (unseen ? 1 : 0) };
+        return ChangedAsync();
     }
 }

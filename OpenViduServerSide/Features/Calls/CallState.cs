@@ -1,6 +1,8 @@
+using System.Collections.Immutable;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.JSInterop;
 using OpenViduServerSide.Features.Accounts;
+using OpenViduServerSide.Features.Chat;
 using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.OpenVidu;
 
@@ -14,6 +16,7 @@ namespace OpenViduServerSide.Features.Calls;
 public sealed partial class CallState(
     CallDirectory directory,
     ConnectionIssuer issuer,
+    ChatRoom chatRoom,
     OpenViduInterop browser,
     AuthenticationStateProvider authentication,
     ILogger<CallState> logger) : IAsyncDisposable
@@ -100,6 +103,56 @@ public sealed partial class CallState(
         }
 
         await ChangedAsync();
+        await LoadChatAsync(sessionName, issued.ConnectionId, call);
+    }
+
+    /// <summary>The conversation so far, for someone who joins late or reloads; lines that came by signal meanwhile are kept.</summary>
+    private async Task LoadChatAsync(string sessionName, string connectionId, int call)
+    {
+        if (directory.FindParticipant(sessionName, connectionId)?.CallId is not { } callId)
+        {
+            return;
+        }
+
+        var earlier = await chatRoom.ReadAsync(callId, callEnded.Token);
+        if (epoch == call)
+        {
+            view = view with { Chat = MergeChat(view.Chat, earlier) };
+            await ChangedAsync();
+        }
+    }
+
+    private static ImmutableList<ChatLine> MergeChat(ImmutableList<ChatLine> shown, IEnumerable<ChatLine> more) =>
+        [.. shown.Concat(more).DistinctBy(l => l.Id).OrderBy(l => l.Id)];
+
+    /// <summary>Sends a chat message through the server; answers why it was not sent, or null.</summary>
+    public async Task<string?> SendChatAsync(string text)
+    {
+        if (view.Phase != CallPhase.InCall)
+        {
+            return CallMessages.ChatNotInCall;
+        }
+
+        var user = (await authentication.GetAuthenticationStateAsync()).User;
+        var sent = await chatRoom.SendAsync(user, view.SessionName, text);
+        if (sent.Line is { } line)
+        {
+            view = view with { Chat = MergeChat(view.Chat, [line]) };
+            if (sent.Warning is { } warning)
+            {
+                Say(NoticeLevel.Warning, warning);
+            }
+
+            await ChangedAsync();
+        }
+
+        return sent.Refusal;
+    }
+
+    public Task ToggleChatAsync()
+    {
+        view = view with { ChatOpen = !view.ChatOpen, UnreadChat = 0 };
+        return ChangedAsync();
     }
 
     private sealed record Connected(IssuedConnection Issued, JoinResult Browser);

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using OpenViduServerSide.Features.Accounts;
+using OpenViduServerSide.Features.Chat;
 
 namespace OpenViduServerSide.Features.Calls;
 
@@ -73,6 +74,14 @@ public sealed record CallViewModel
     public CallNotice? Notice { get; init; }
 
     public bool Reconnecting { get; init; }
+
+    /// <summary>The call's chat so far, oldest first (loaded at join, then kept up by the chat signals).</summary>
+    public ImmutableList<ChatLine> Chat { get; init; } = [];
+
+    public bool ChatOpen { get; init; }
+
+    /// <summary>Messages from others that arrived while the chat was closed.</summary>
+    public int UnreadChat { get; init; }
 
     public IReadOnlyList<VideoTile> Cameras => [.. Tiles.Where(t => !t.IsScreen)];
 
