@@ -38,7 +38,7 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
 
         builder.Entity<CallRecord>(call =>
         {
-            call.Property(c => c.SessionName).HasMaxLength(100);
+            call.Property(c => c.SessionName).HasMaxLength(CallRecord.SessionNameMaxLength);
             call.Property(c => c.EndReason).HasMaxLength(64);
             call.HasIndex(c => c.StartedAt);
             call.HasMany(c => c.Participations).WithOne(p => p.Call).HasForeignKey(p => p.CallRecordId).OnDelete(DeleteBehavior.Cascade);
@@ -49,7 +49,7 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
             participation.Property(p => p.ConnectionId).HasMaxLength(64);
             participation.HasIndex(p => p.ConnectionId).IsUnique();
             participation.Property(p => p.UserName).HasMaxLength(256);
-            participation.Property(p => p.Nickname).HasMaxLength(100);
+            participation.Property(p => p.Nickname).HasMaxLength(Participation.NicknameMaxLength);
             participation.Property(p => p.Role).HasMaxLength(32);
             participation.Property(p => p.LeftReason).HasMaxLength(64);
             participation.HasIndex(p => new { p.UserName, p.JoinedAt });
@@ -58,7 +58,7 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
         builder.Entity<ChatMessage>(message =>
         {
             message.Property(m => m.UserName).HasMaxLength(256);
-            message.Property(m => m.Nickname).HasMaxLength(100);
+            message.Property(m => m.Nickname).HasMaxLength(Participation.NicknameMaxLength);
             message.Property(m => m.Text).HasMaxLength(ChatMessage.TextMaxLength);
             message.HasIndex(m => new { m.CallId, m.Id });
         });

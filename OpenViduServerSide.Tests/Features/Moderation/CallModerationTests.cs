@@ -114,7 +114,7 @@ public sealed class CallModerationTests : IAsyncLifetime
         Assert.Null(Directory.FindParticipant("Class", bob.ConnectionId)!.HandRaisedAt);
         Assert.Equal("That hand is already down.", again.Message);
         await using var db = await app.Services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync(Ct);
-        var audit = Assert.Single(await db.AuditEntries.Where(a => a.Action == "LowerHand").ToListAsync(Ct));
+        var audit = Assert.Single(await db.AuditEntries.Where(a => a.Action == AuditActions.LowerHand).ToListAsync(Ct));
         Assert.Equal(("moderator", "publisher2"), (audit.Actor, audit.Target));
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.JSInterop;
+using OpenViduServerSide.Features.Accounts;
 using OpenViduServerSide.Features.Chat;
 using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.OpenVidu;
@@ -187,7 +188,7 @@ public sealed partial class CallState(
             view = view with { Role = issued.Role };
             cameraConnectionId = issued.ConnectionId;
             self ??= DotNetObjectReference.Create(this);
-            var result = await browser.TryJoinAsync(self, issued.Token, ConnectionData.ToClientData(nickname), publish: issued.Role != OpenViduRoles.Subscriber, abandoned);
+            var result = await browser.TryJoinAsync(self, issued.Token, ConnectionData.ToClientData(nickname), publish: issued.Role != Roles.Subscriber, abandoned);
             if (result is null)
             {
                 await issuer.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using OpenViduServerSide.Features.Accounts;
 using OpenViduServerSide.Features.Chat;
 
 namespace OpenViduServerSide.Features.Calls;
@@ -93,7 +94,7 @@ public sealed record CallViewModel
     public IReadOnlyList<VideoTile> Screens => [.. Tiles.Where(t => t.IsScreen)];
 
     /// <summary>PUBLISHER and MODERATOR publish a camera; a SUBSCRIBER only watches.</summary>
-    public bool CanPublish => Role is not null and not OpenVidu.OpenViduRoles.Subscriber;
+    public bool CanPublish => Role is not null and not Roles.Subscriber;
 
     public bool HasLocalCamera => Tiles.Any(t => t.IsLocal && !t.IsScreen);
 

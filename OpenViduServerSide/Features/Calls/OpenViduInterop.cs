@@ -18,8 +18,6 @@ public sealed record StreamInfo(
     string ConnectionId,
     string ConnectionData,
     string TypeOfVideo,
-    bool HasAudio,
-    bool HasVideo,
     bool AudioActive,
     bool VideoActive,
     bool IsLocal = false);

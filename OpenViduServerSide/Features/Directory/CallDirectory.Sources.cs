@@ -74,7 +74,7 @@ public sealed partial class CallDirectory
         return true;
     }
 
-    /// <summary>OpenVidu names a stream <c>str_{TYPE}_{random}_{connectionId}</c> (contract §3.3).</summary>
+    /// <summary>OpenVidu names a stream <c>str_{TYPE}_{random}_{connectionId}</c> (contract §1.2).</summary>
     internal static bool IsStreamOf(string streamId, string connectionId) =>
         streamId.Length > connectionId.Length + 1
         && streamId.EndsWith(connectionId, StringComparison.Ordinal)

@@ -38,8 +38,6 @@ function streamInfo(stream, isLocal = false) {
     connectionId: stream.connection.connectionId,
     connectionData: stream.connection.data ?? '',
     typeOfVideo: stream.typeOfVideo ?? '',
-    hasAudio: !!stream.hasAudio,
-    hasVideo: !!stream.hasVideo,
     audioActive: !!stream.audioActive,
     videoActive: !!stream.videoActive,
   };
