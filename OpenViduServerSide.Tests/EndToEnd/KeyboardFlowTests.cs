@@ -22,7 +22,6 @@ public sealed class KeyboardFlowTests(BrowserFixture browsers) : IAsyncLifetime
         await alice.SignInAsync("publisher1");
         await alice.JoinAsync("Keys", "Alice");
         await Expect(alice.Tile("Alice")).ToHaveCountAsync(1);
-
         await page.Keyboard.PressAsync("m");
         await Expect(page.GetByTestId("toggle-mic")).ToHaveAttributeAsync("aria-pressed", "true");
         await page.Keyboard.PressAsync("h");

@@ -146,6 +146,25 @@ public sealed class CallPageTests
     }
 
     [Fact]
+    public async Task Speech_heard_on_a_stream_rings_its_tile_and_marks_the_person_in_the_list_until_it_stops()
+    {
+        await using var h = await CallHarness.StartAsync("publisher1");
+        var page = await h.AliceInTutorialAsync();
+
+        await page.InvokeAsync(() => h.Call.OnSpeaking(CallHarness.AliceCamera, true));
+        await page.InvokeAsync(() => h.Call.OnSpeaking("str_CAM_Gone_con_GONE", true));
+
+        page.WaitForAssertion(() => Assert.Equal("true", page.Find("[data-testid=video-grid] [data-testid=video-tile]").GetAttribute("data-speaking")), Wait);
+        Assert.Contains("is-speaking", page.Find("[data-testid=video-grid] [data-testid=video-tile]").ClassName, StringComparison.Ordinal);
+        Assert.Equal("Alice, speaking, shown as main video", page.Find("[data-testid=video-grid] [data-testid=video-tile]").GetAttribute("aria-label"));
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=participant-speaking]")), Wait);
+
+        await page.InvokeAsync(() => h.Call.OnSpeaking(CallHarness.AliceCamera, false));
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=participant-speaking]")), Wait);
+        Assert.Equal("false", page.Find("[data-testid=video-grid] [data-testid=video-tile]").GetAttribute("data-speaking"));
+    }
+
+    [Fact]
     public async Task Reconnecting_and_reconnected_are_shown()
     {
         await using var h = await CallHarness.StartAsync("publisher1");

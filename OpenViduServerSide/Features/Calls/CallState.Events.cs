@@ -184,6 +184,19 @@ public sealed partial class CallState
         return ChangedAsync();
     }
 
+    [JSInvokable]
+    public Task OnSpeaking(string streamId, bool speaking)
+    {
+        var index = view.Tiles.FindIndex(t => t.StreamId == streamId);
+        if (index < 0 || view.Tiles[index].Speaking == speaking)
+        {
+            return Task.CompletedTask;
+        }
+
+        view = view with { Tiles = view.Tiles.SetItem(index, view.Tiles[index] with { Speaking = speaking }) };
+        return ChangedAsync();
+    }
+
     /// <summary>A keyboard shortcut (openvidu-interop.js): the same action as its button.</summary>
     [JSInvokable]
     public Task OnShortcut(string action) => view.Phase != CallPhase.InCall ? Task.CompletedTask : action switch

@@ -28,6 +28,7 @@ public sealed record CallNotice(NoticeLevel Level, string Message, bool OffersRe
 /// the tile says it is connecting, rather than showing a black box).</param>
 /// <param name="Stalled">openvidu-browser gave up waiting for this remote video to play (NO_STREAM_PLAYING_EVENT): the
 /// tile says so instead of "connecting" forever; it clears if the video starts after all.</param>
+/// <param name="Speaking">openvidu-browser hears speech on this stream (its publisherStartSpeaking/StopSpeaking).</param>
 public sealed record VideoTile(
     string StreamId,
     string ConnectionId,
@@ -38,7 +39,8 @@ public sealed record VideoTile(
     bool AudioActive,
     bool VideoActive,
     bool Playing = true,
-    bool Stalled = false);
+    bool Stalled = false,
+    bool Speaking = false);
 
 /// <summary>
 /// Everything the call page renders, as one immutable value: <see cref="CallState"/> keeps it and changes it with

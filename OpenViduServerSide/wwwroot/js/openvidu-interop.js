@@ -69,6 +69,9 @@ function wireCameraSession(session) {
     }
     notify('OnStreamCreated', streamInfo(e.stream, ownScreen));
   });
+  // Speech detection (hark) on every stream with audio, this page's own included.
+  session.on('publisherStartSpeaking', e => notify('OnSpeaking', e.streamId, true));
+  session.on('publisherStopSpeaking', e => notify('OnSpeaking', e.streamId, false));
   session.on('streamDestroyed', e => {
     managers.delete(e.stream.streamId);
     notify('OnStreamDestroyed', e.stream.streamId, e.reason ?? '');
@@ -122,6 +125,9 @@ export async function join(dotnetRef, token, metadata, publish) {
       camera.publisher = publisher;
       result.streamId = publisher.stream.streamId;
       register(result.streamId, publisher);
+      // The session's speech events cover only streams that exist when they are asked for: this one is asked for itself.
+      publisher.on('publisherStartSpeaking', e => notify('OnSpeaking', e.streamId, true));
+      publisher.on('publisherStopSpeaking', e => notify('OnSpeaking', e.streamId, false));
       publisher.on('streamDestroyed', e => {
         if (e.reason?.startsWith('forceUnpublish')) {
           managers.delete(result.streamId);
