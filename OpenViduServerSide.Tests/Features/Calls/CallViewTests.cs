@@ -2,7 +2,6 @@ using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenViduServerSide.Features.Calls;
-using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.OpenVidu;
 using OpenViduServerSide.Tests.Infrastructure;
 

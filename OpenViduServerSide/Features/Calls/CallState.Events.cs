@@ -1,6 +1,5 @@
 using Microsoft.JSInterop;
 using OpenViduServerSide.Features.Directory;
-using OpenViduServerSide.Features.Moderation;
 
 namespace OpenViduServerSide.Features.Calls;
 

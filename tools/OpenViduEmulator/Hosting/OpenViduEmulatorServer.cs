@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Logging;
 using OpenViduEmulator.Media;
 using OpenViduEmulator.Rest;
 using OpenViduEmulator.Rpc;

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging;
 using OpenViduEmulator.State;
 
 namespace OpenViduEmulator.Media;
