@@ -1,8 +1,11 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
 using OpenViduServerSide.Components;
 
 var builder = WebApplication.CreateBuilder(args);
 
+// The app's one clock (every area takes TimeProvider; tests replace it).
+builder.Services.TryAddSingleton(TimeProvider.System);
 builder.AddTransportSecurity();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
@@ -13,6 +16,7 @@ builder.AddDirectory();
 builder.AddCalls();
 builder.AddHistory();
 builder.AddModeration();
+builder.AddChat();
 builder.AddAdmin();
 builder.AddApi();
 

@@ -14,6 +14,21 @@ public sealed class AdminUsersTests(BrowserFixture browsers) : IAsyncLifetime
     public async ValueTask DisposeAsync() => await app.DisposeAsync();
 
     [Fact]
+    public async Task A_user_without_the_Admin_role_is_denied_in_the_apps_layout_with_the_menu_and_sign_out()
+    {
+        await using var context = await browsers.NewContextAsync(app.BaseUrl);
+        var publisher = new AppPage(await context.NewPageAsync());
+        await publisher.SignInAsync("publisher1");
+
+        await publisher.Page.GotoAsync("/admin/users");
+
+        await Expect(publisher.Page.GetByRole(AriaRole.Heading, new() { Name = "Access denied", Level = 1 })).ToBeVisibleAsync();
+        await Expect(publisher.Page.GetByRole(AriaRole.Link, new() { Name = "Join a call" })).ToBeVisibleAsync();
+        await Expect(publisher.Page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
+        await publisher.Page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("access-denied") });
+    }
+
+    [Fact]
     public async Task Admin_creates_a_user_after_fixing_the_password_and_sees_it_in_the_grid_and_the_audit()
     {
         await using var context = await browsers.NewContextAsync(app.BaseUrl);

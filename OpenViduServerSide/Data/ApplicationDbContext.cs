@@ -13,6 +13,8 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
 
     public DbSet<Participation> Participations => Set<Participation>();
 
+    public DbSet<ChatMessage> ChatMessages => Set<ChatMessage>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         ArgumentNullException.ThrowIfNull(configurationBuilder);
@@ -36,7 +38,7 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
 
         builder.Entity<CallRecord>(call =>
         {
-            call.Property(c => c.SessionName).HasMaxLength(100);
+            call.Property(c => c.SessionName).HasMaxLength(CallRecord.SessionNameMaxLength);
             call.Property(c => c.EndReason).HasMaxLength(64);
             call.HasIndex(c => c.StartedAt);
             call.HasMany(c => c.Participations).WithOne(p => p.Call).HasForeignKey(p => p.CallRecordId).OnDelete(DeleteBehavior.Cascade);
@@ -47,10 +49,18 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
             participation.Property(p => p.ConnectionId).HasMaxLength(64);
             participation.HasIndex(p => p.ConnectionId).IsUnique();
             participation.Property(p => p.UserName).HasMaxLength(256);
-            participation.Property(p => p.Nickname).HasMaxLength(100);
+            participation.Property(p => p.Nickname).HasMaxLength(Participation.NicknameMaxLength);
             participation.Property(p => p.Role).HasMaxLength(32);
             participation.Property(p => p.LeftReason).HasMaxLength(64);
             participation.HasIndex(p => new { p.UserName, p.JoinedAt });
+        });
+
+        builder.Entity<ChatMessage>(message =>
+        {
+            message.Property(m => m.UserName).HasMaxLength(256);
+            message.Property(m => m.Nickname).HasMaxLength(Participation.NicknameMaxLength);
+            message.Property(m => m.Text).HasMaxLength(ChatMessage.TextMaxLength);
+            message.HasIndex(m => new { m.CallId, m.Id });
         });
     }
 

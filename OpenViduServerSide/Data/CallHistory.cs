@@ -3,6 +3,9 @@ namespace OpenViduServerSide.Data;
 /// <summary>One call: one lifetime of an OpenVidu session, from the first join to its end.</summary>
 public sealed class CallRecord
 {
+    /// <summary>Holds the longest call name the app allows (Data cannot name Features; a test checks it fits).</summary>
+    public const int SessionNameMaxLength = 100;
+
     /// <summary>The directory's call id (not OpenVidu's session id, which is reused when a name is used again).</summary>
     public Guid Id { get; set; }
 
@@ -21,6 +24,13 @@ public sealed class CallRecord
 /// <summary>One connection in a call: a person's camera, or their screen share.</summary>
 public sealed class Participation
 {
+    /// <summary>
+    /// Wider than the nickname the app mints (50): older rows and other OpenVidu clients' nicknames fit, and a test
+    /// checks the app's limit stays within it. Chat messages store nicknames in the same width. Changing it would need
+    /// a migration.
+    /// </summary>
+    public const int NicknameMaxLength = 100;
+
     public long Id { get; set; }
 
     public Guid CallRecordId { get; set; }

@@ -19,7 +19,7 @@ public static class HealthEndpoints
             .AllowAnonymous();
 
         var services = endpoints.ServiceProvider;
-        var readiness = new ReadinessCache(services.GetRequiredService<HealthCheckService>(), services.GetService<TimeProvider>() ?? TimeProvider.System);
+        var readiness = new ReadinessCache(services.GetRequiredService<HealthCheckService>(), services.GetRequiredService<TimeProvider>());
         endpoints.MapGet("/health/ready", async (HttpContext context) =>
             {
                 var report = await readiness.GetAsync(context.RequestAborted);

@@ -48,13 +48,6 @@ public sealed record ConnectionPage(int NumberOfElements, IReadOnlyList<OpenVidu
 
 public sealed record SessionPage(int NumberOfElements, IReadOnlyList<OpenViduSession> Content);
 
-public static class OpenViduRoles
-{
-    public const string Subscriber = "SUBSCRIBER";
-    public const string Publisher = "PUBLISHER";
-    public const string Moderator = "MODERATOR";
-}
-
 public sealed record ConnectionProperties(
     string Role,
     string? Data = null,

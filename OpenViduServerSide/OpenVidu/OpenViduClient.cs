@@ -37,14 +37,8 @@ public sealed partial class OpenViduClient(HttpClient http, IOptions<OpenViduOpt
     }
 
     /// <summary>
-    /// Creates the session named <paramref name="customSessionId"/> or takes the existing one (409 means another
-    /// request created it first, which is normal, contract P2). Returns the session id, which equals the name.
-    /// </summary>
-    public async Task<string> GetOrCreateSessionAsync(string customSessionId, CancellationToken cancellationToken = default) =>
-        (await OpenSessionAsync(customSessionId, cancellationToken)).SessionId;
-
-    /// <summary>
-    /// Creates the session named <paramref name="customSessionId"/> or takes the existing one, and says which lifetime of
+    /// Creates the session named <paramref name="customSessionId"/> or takes the existing one (a 409 means another
+    /// request created it first, which is normal, contract P2), and says which lifetime of
     /// that name it is: a session closed and created again under the same name is another call (contract §1.6 rule 3),
     /// told apart by its creation time. An existing session costs one GET to learn it.
     /// </summary>
@@ -197,15 +191,6 @@ public sealed partial class OpenViduClient(HttpClient http, IOptions<OpenViduOpt
                 LogOrphanCheckFailed(e, sessionId);
             }
         }
-    }
-
-    /// <summary>GET /sessions/{id}/connection/{cid}; null when the session (400) or the connection (404) is unknown.</summary>
-    public async Task<OpenViduConnection?> GetConnectionAsync(string sessionId, string connectionId, CancellationToken cancellationToken = default)
-    {
-        using var response = await SendAsync(HttpMethod.Get, $"sessions/{Escape(sessionId)}/connection/{Escape(connectionId)}", null, cancellationToken);
-        return response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest
-            ? null
-            : await ReadAsync(response, Json.OpenViduConnection, cancellationToken);
     }
 
     /// <summary>GET /sessions/{id}/connection (pending ones included, as OpenVidu defaults); null when the session is unknown.</summary>

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -53,7 +52,6 @@ public static class OpenViduServiceCollectionExtensions
             });
 
         services.AddHealthChecks().AddCheck<OpenViduHealthCheck>("openvidu", tags: ["ready"]);
-        services.TryAddSingleton(TimeProvider.System);
         return builder;
     }
 

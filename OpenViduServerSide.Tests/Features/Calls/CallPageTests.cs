@@ -167,7 +167,7 @@ public sealed class CallPageTests
         const string bobData = "{\"clientData\":\"Bob\"}%/%{\"serverData\":\"publisher2\",\"kind\":\"camera\"}";
 
         await page.InvokeAsync(() => h.Call.OnConnectionCreated("con_B", bobData));
-        await page.InvokeAsync(() => h.Call.OnStreamCreated(new StreamInfo("str_CAM_Bbbb_con_B", "con_B", bobData, "CAMERA", true, true, true, true)));
+        await page.InvokeAsync(() => h.Call.OnStreamCreated(new StreamInfo("str_CAM_Bbbb_con_B", "con_B", bobData, "CAMERA", true, true)));
         var whileThere = page.FindAll("[data-testid=video-grid] [data-testid=tile-username]").Select(e => e.TextContent).ToArray();
         await page.InvokeAsync(() => h.Call.OnStreamPropertyChanged("str_CAM_Bbbb_con_B", "audioActive", false));
         var mutedShown = page.Find("[data-stream-id=str_CAM_Bbbb_con_B]").InnerHtml.Contains("Microphone off", StringComparison.Ordinal);
@@ -184,7 +184,7 @@ public sealed class CallPageTests
         await using var h = await CallHarness.StartAsync("publisher1");
         var page = await h.AliceInTutorialAsync();
         const string bobData = "{\"clientData\":\"Bob\"}%/%{\"serverData\":\"publisher2\",\"kind\":\"camera\"}";
-        await page.InvokeAsync(() => h.Call.OnStreamCreated(new StreamInfo("str_CAM_Bbbb_con_B", "con_B", bobData, "CAMERA", true, true, true, true)));
+        await page.InvokeAsync(() => h.Call.OnStreamCreated(new StreamInfo("str_CAM_Bbbb_con_B", "con_B", bobData, "CAMERA", true, true)));
         var bob = () => page.Find("[data-stream-id=str_CAM_Bbbb_con_B]");
         Assert.NotNull(bob().QuerySelector("[data-testid=tile-connecting]"));
 
@@ -205,7 +205,7 @@ public sealed class CallPageTests
         const string screenData = "{\"clientData\":\"Alice\"}%/%{\"serverData\":\"publisher1\",\"kind\":\"screen\"}";
 
         // The camera connection sees the screen stream before shareScreen has told the server its connection id.
-        await page.InvokeAsync(() => h.Call.OnStreamCreated(new StreamInfo("str_SCR_Ssss_con_S", "con_S", screenData, "SCREEN", false, true, false, true, IsLocal: true)));
+        await page.InvokeAsync(() => h.Call.OnStreamCreated(new StreamInfo("str_SCR_Ssss_con_S", "con_S", screenData, "SCREEN", false, true, IsLocal: true)));
 
         var tile = page.Find("[data-testid=screen-area] [data-testid=video-tile]");
         Assert.Equal("publisher1 (you)", tile.QuerySelector("[data-testid=tile-username]")?.TextContent);
@@ -324,7 +324,7 @@ public sealed class CallPageTests
         var page = await h.AliceInTutorialAsync();
         const string bobData = "{\"clientData\":\"Bob\"}%/%{\"serverData\":\"publisher2\",\"kind\":\"camera\"}";
 
-        await page.InvokeAsync(() => h.Call.OnStreamCreated(new StreamInfo("str_CAM_Bbbb_con_B", "con_B", bobData, "CAMERA", true, true, true, true)));
+        await page.InvokeAsync(() => h.Call.OnStreamCreated(new StreamInfo("str_CAM_Bbbb_con_B", "con_B", bobData, "CAMERA", true, true)));
         var connecting = page.FindAll("[data-testid=video-grid] [data-testid=tile-connecting]").Count;
         await page.InvokeAsync(() => h.Call.OnStreamPlaying("str_CAM_Bbbb_con_B"));
 

@@ -1,8 +1,8 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using OpenViduServerSide.Features.Accounts;
 using OpenViduServerSide.Features.Calls;
-using OpenViduServerSide.OpenVidu;
 using OpenViduServerSide.Tests.Infrastructure;
 
 namespace OpenViduServerSide.Tests.Features.Calls;
@@ -39,8 +39,8 @@ public sealed class CallViewTests : MudTestContext
     };
 
     [Theory]
-    [InlineData(OpenViduRoles.Publisher)]
-    [InlineData(OpenViduRoles.Moderator)]
+    [InlineData(Roles.Publisher)]
+    [InlineData(Roles.Moderator)]
     public void Publishers_and_moderators_get_their_camera_and_every_control(string role)
     {
         var view = Render<CallView>(p => p.Add(v => v.View, InCall(role, AliceCamera, BobCamera)));
@@ -59,7 +59,7 @@ public sealed class CallViewTests : MudTestContext
     [Fact]
     public void A_subscriber_sees_the_placeholder_and_no_publishing_controls()
     {
-        var view = Render<CallView>(p => p.Add(v => v.View, InCall(OpenViduRoles.Subscriber, BobCamera)));
+        var view = Render<CallView>(p => p.Add(v => v.View, InCall(Roles.Subscriber, BobCamera)));
 
         Assert.Contains("lets you see and hear the call, but not publish", view.Find("[data-testid=subscriber-placeholder]").TextContent, StringComparison.Ordinal);
         Assert.Empty(view.FindAll("[data-testid=toggle-mic]"));
@@ -70,7 +70,7 @@ public sealed class CallViewTests : MudTestContext
     [Fact]
     public void Screens_go_to_their_own_area_and_the_main_video_defaults_to_my_camera()
     {
-        var view = Render<CallView>(p => p.Add(v => v.View, InCall(OpenViduRoles.Publisher, AliceCamera, BobCamera, BobScreen)));
+        var view = Render<CallView>(p => p.Add(v => v.View, InCall(Roles.Publisher, AliceCamera, BobCamera, BobScreen)));
 
         var screens = view.Find("[data-testid=screen-area]");
         Assert.Equal(BobScreen.StreamId, screens.QuerySelector("[data-testid=video-tile]")?.GetAttribute("data-stream-id"));
@@ -81,7 +81,7 @@ public sealed class CallViewTests : MudTestContext
     [Fact]
     public void The_chosen_main_video_is_shown_big()
     {
-        var model = InCall(OpenViduRoles.Publisher, AliceCamera, BobCamera) with { MainStreamId = BobCamera.StreamId };
+        var model = InCall(Roles.Publisher, AliceCamera, BobCamera) with { MainStreamId = BobCamera.StreamId };
 
         var view = Render<CallView>(p => p.Add(v => v.View, model));
 
@@ -93,7 +93,7 @@ public sealed class CallViewTests : MudTestContext
     {
         var raised = new List<string>();
         var view = Render<CallView>(p => p
-            .Add(v => v.View, InCall(OpenViduRoles.Publisher, AliceCamera))
+            .Add(v => v.View, InCall(Roles.Publisher, AliceCamera))
             .Add(v => v.OnToggleMicrophone, () => raised.Add("mic"))
             .Add(v => v.OnToggleCamera, () => raised.Add("camera"))
             .Add(v => v.OnToggleScreenShare, () => raised.Add("screen"))
@@ -110,7 +110,7 @@ public sealed class CallViewTests : MudTestContext
     [Fact]
     public void Muted_state_is_shown_on_the_buttons_for_screen_readers()
     {
-        var model = InCall(OpenViduRoles.Publisher, AliceCamera with { AudioActive = false }) with { MicrophoneOn = false };
+        var model = InCall(Roles.Publisher, AliceCamera with { AudioActive = false }) with { MicrophoneOn = false };
 
         var view = Render<CallView>(p => p.Add(v => v.View, model));
 
@@ -125,7 +125,7 @@ public sealed class CallViewTests : MudTestContext
     [InlineData(NoticeLevel.Info, "mud-alert-text-info", "status", "polite")]
     public void A_notice_is_shown_with_its_severity_and_announced_to_screen_readers(NoticeLevel level, string cssClass, string role, string live)
     {
-        var model = InCall(OpenViduRoles.Publisher) with { Notice = new CallNotice(level, "Something to know") };
+        var model = InCall(Roles.Publisher) with { Notice = new CallNotice(level, "Something to know") };
 
         var view = Render<CallView>(p => p.Add(v => v.View, model));
 

@@ -95,6 +95,29 @@ public sealed class CallModerationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_moderator_in_the_call_lowers_a_raised_hand_a_publisher_cannot_and_it_is_audited()
+    {
+        var (_, _) = await JoinAsync("Class", "moderator", "Teacher");
+        var (bob, _) = await JoinAsync("Class", "publisher2", "Bob");
+        Assert.True(Directory.SetHand("Class", bob.ConnectionId, raised: true));
+
+        var publisher = await Moderation.LowerHandAsync(User("publisher1", "PUBLISHER"), "Class", bob.ConnectionId, Ct);
+        var stillUp = Directory.FindParticipant("Class", bob.ConnectionId)!.HandRaisedAt;
+        var teacher = await Moderation.LowerHandAsync(User("moderator", "MODERATOR"), "Class", bob.ConnectionId, Ct);
+        var again = await Moderation.LowerHandAsync(User("moderator", "MODERATOR"), "Class", bob.ConnectionId, Ct);
+
+        Assert.False(publisher.Succeeded);
+        Assert.NotNull(stillUp);
+        Assert.True(teacher.Succeeded, teacher.Message);
+        Assert.Equal("Bob's hand was lowered.", teacher.Message);
+        Assert.Null(Directory.FindParticipant("Class", bob.ConnectionId)!.HandRaisedAt);
+        Assert.Equal("That hand is already down.", again.Message);
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync(Ct);
+        var audit = Assert.Single(await db.AuditEntries.Where(a => a.Action == AuditActions.LowerHand).ToListAsync(Ct));
+        Assert.Equal(("moderator", "publisher2"), (audit.Actor, audit.Target));
+    }
+
+    [Fact]
     public async Task ModerationRechecksTheActorInTheDatabaseNotTheOpenPagesClaims()
     {
         var (_, _) = await JoinAsync("Recheck", "moderator", "Teacher");

@@ -9,9 +9,6 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 public static class AccountsServiceCollectionExtensions
 {
-    public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(5);
-    public const int MaxFailedAttempts = 5;
-
     /// <summary>
     /// How often a sign-in cookie is checked against the account's security stamp (the default is 30 minutes): a lock,
     /// password reset or role change ends the cookie within this time. One query per user per interval.
@@ -49,8 +46,8 @@ public static class AccountsServiceCollectionExtensions
                 // Lockout stays enabled for administrators' locks; failed sign-ins do not lock (SignInGuard signs in
                 // with lockoutOnFailure: false and pauses per user name and address instead).
                 options.Lockout.AllowedForNewUsers = true;
-                options.Lockout.MaxFailedAccessAttempts = MaxFailedAttempts;
-                options.Lockout.DefaultLockoutTimeSpan = LockoutDuration;
+                options.Lockout.MaxFailedAccessAttempts = Lockouts.MaxFailedAttempts;
+                options.Lockout.DefaultLockoutTimeSpan = Lockouts.LockoutDuration;
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<ApplicationDbContext>()

@@ -6,6 +6,12 @@ namespace OpenViduServerSide.Features.Accounts;
 /// </summary>
 public static class Lockouts
 {
+    /// <summary>How long failed sign-ins pause one user name from one address (<see cref="SignInGuard"/>); also Identity's timed lockout.</summary>
+    public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(5);
+
+    /// <summary>Failed sign-ins in a row that start the pause.</summary>
+    public const int MaxFailedAttempts = 5;
+
     /// <summary>The lockout end an administrator sets: no end, until someone unlocks the account.</summary>
     public static readonly DateTimeOffset UntilUnlocked = DateTimeOffset.MaxValue;
 

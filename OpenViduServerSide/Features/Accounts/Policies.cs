@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
 
 namespace OpenViduServerSide.Features.Accounts;
 
@@ -6,11 +7,15 @@ namespace OpenViduServerSide.Features.Accounts;
 public static class Policies
 {
     public const string Admin = "Admin";
-    public const string Moderator = "Moderator";
+
+    /// <summary>API endpoints accept the sign-in cookie or a bearer token from <c>POST /api/auth/token</c> (the bearer scheme is added by <c>AddApi</c>).</summary>
+    public const string Api = "Api";
 
     public static AuthorizationBuilder AddAppPolicies(this AuthorizationBuilder builder) => builder
         // Every page and endpoint needs a signed-in user unless it opts out with [AllowAnonymous].
         .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
         .AddPolicy(Admin, policy => policy.RequireRole(Roles.Admin))
-        .AddPolicy(Moderator, policy => policy.RequireRole(Roles.Moderator, Roles.Admin));
+        .AddPolicy(Api, policy => policy
+            .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme, IdentityConstants.BearerScheme)
+            .RequireAuthenticatedUser());
 }

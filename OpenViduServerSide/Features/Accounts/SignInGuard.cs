@@ -42,10 +42,10 @@ public sealed record SignInAttempt(SignInAttempt.Kind Outcome, string Message, T
 /// <list type="bullet">
 /// <item>Rate limits per client address and per typed user name (429 with a retry time), shared by both entry points.</item>
 /// <item>No account-wide lockout after failed attempts. Identity's would let anyone lock any account, the only admin
-/// included, with five wrong passwords every five minutes. Instead, five failures in a row for one user name from one
-/// address pause that pair for five minutes: the owner signing in from elsewhere is not affected, and guessing from one
-/// address is slowed the same way. An administrator's lock (<see cref="Lockouts.UntilUnlocked"/>) still holds for
-/// everyone.</item>
+/// included, with five wrong passwords every five minutes. Instead, <see cref="Lockouts.MaxFailedAttempts"/> failures in
+/// a row for one user name from one address pause that pair for <see cref="Lockouts.LockoutDuration"/>: the owner
+/// signing in from elsewhere is not affected, and guessing from one address is slowed the same way. An administrator's
+/// lock (<see cref="Lockouts.UntilUnlocked"/>) still holds for everyone.</item>
 /// <item>Wrong password, unknown user and a paused pair all answer the same words, so the answer tells nobody which
 /// accounts exist.</item>
 /// </list>
@@ -55,8 +55,8 @@ public sealed partial class SignInGuard : IDisposable
 {
     /// <summary>The one answer for a wrong password, an unknown user and a paused user name/address pair.</summary>
     public static readonly string Refusal =
-        $"Wrong user name or password. After {AccountsServiceCollectionExtensions.MaxFailedAttempts} failed attempts in a row, " +
-        $"sign-in with that user name from your address pauses for {AccountsServiceCollectionExtensions.LockoutDuration.TotalMinutes:0} minutes.";
+        $"Wrong user name or password. After {Lockouts.MaxFailedAttempts} failed attempts in a row, " +
+        $"sign-in with that user name from your address pauses for {Lockouts.LockoutDuration.TotalMinutes:0} minutes.";
 
     public const string LockedByAdministrator = "This account is locked. Ask an administrator to unlock it.";
 
@@ -151,7 +151,7 @@ public sealed partial class SignInGuard : IDisposable
         failures.AddOrUpdate(key, _ => new Failures(1, null), (_, f) =>
         {
             var count = f.PausedUntil is { } until && until <= now ? 1 : f.Count + 1;
-            return new Failures(count, count >= AccountsServiceCollectionExtensions.MaxFailedAttempts ? now + AccountsServiceCollectionExtensions.LockoutDuration : null);
+            return new Failures(count, count >= Lockouts.MaxFailedAttempts ? now + Lockouts.LockoutDuration : null);
         });
 
         // Bounded memory under a spray of names: drop expired pauses and stray counts when the table grows large.

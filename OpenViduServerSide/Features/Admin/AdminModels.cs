@@ -28,16 +28,3 @@ public sealed record AdminResult(bool Succeeded, string Message, IReadOnlyList<s
 
     public static AdminResult Fail(string message, IEnumerable<string>? errors = null) => new(false, message, errors?.ToArray() ?? []);
 }
-
-/// <summary>The audit log's action names.</summary>
-public static class AuditActions
-{
-    public const string CreateUser = "CreateUser";
-    public const string SetOpenViduRole = "SetOpenViduRole";
-    public const string GrantAdmin = "GrantAdmin";
-    public const string RevokeAdmin = "RevokeAdmin";
-    public const string Lock = "Lock";
-    public const string Unlock = "Unlock";
-    public const string ResetPassword = "ResetPassword";
-    public const string DeleteUser = "DeleteUser";
-}

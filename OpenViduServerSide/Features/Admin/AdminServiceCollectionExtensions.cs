@@ -8,7 +8,6 @@ public static class AdminServiceCollectionExtensions
     /// <summary>The admin pages' services: user administration with its audit log (scoped, one per circuit).</summary>
     public static IHostApplicationBuilder AddAdmin(this IHostApplicationBuilder builder)
     {
-        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddScoped<UserAdministration>();
         return builder;
     }

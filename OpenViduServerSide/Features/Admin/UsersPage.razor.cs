@@ -1,8 +1,8 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.EntityFrameworkCore;
 using MudBlazor;
+using OpenViduServerSide.Components;
 using OpenViduServerSide.Features.Accounts;
 
 namespace OpenViduServerSide.Features.Admin;
@@ -129,7 +129,7 @@ public sealed partial class UsersPage(UserAdministration administration, IDialog
 
     private static string LockedText(DateTimeOffset until) => Lockouts.IsUntilUnlocked(until)
         ? "Until unlocked"
-        : $"Until {until.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC";
+        : $"Until {UtcTime.Format(until)}";
 
     [LoggerMessage(EventId = 4050, Level = LogLevel.Error, Message = "Admin {Actor} could not change user {Target}")]
     private partial void LogActionFailed(Exception exception, string actor, string target);

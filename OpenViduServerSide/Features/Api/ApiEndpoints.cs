@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using OpenViduServerSide.Data;
 using AccountStates = OpenViduServerSide.Features.Accounts.AccountStates;
+using Policies = OpenViduServerSide.Features.Accounts.Policies;
 using SignInAttempt = OpenViduServerSide.Features.Accounts.SignInAttempt;
 using SignInGuard = OpenViduServerSide.Features.Accounts.SignInGuard;
 using OpenViduServerSide.Features.Api;
@@ -43,7 +44,7 @@ public static class ApiEndpoints
             .WithSummary("Exchanges a refresh token for a new bearer token, unless the account changed since (lock, password, role, deletion).");
 
         var connections = api.MapGroup("/sessions/{name}/connections")
-            .RequireAuthorization(ApiServiceCollectionExtensions.ApiPolicy)
+            .RequireAuthorization(Policies.Api)
             .AddEndpointFilter(CrossSiteRequestGuard.Instance)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         connections.MapPost("", CreateConnectionAsync)
@@ -190,11 +191,11 @@ public static class ApiEndpoints
 
         if (string.IsNullOrEmpty(nickname))
         {
-            errors["nickname"] = ["Enter the name others will see."];
+            errors["nickname"] = [ConnectionData.NicknameMissing];
         }
         else if (nickname.Length > ConnectionData.MaxNicknameLength)
         {
-            errors["nickname"] = [$"Keep the nickname under {ConnectionData.MaxNicknameLength} characters."];
+            errors["nickname"] = [ConnectionData.NicknameTooLong];
         }
 
         if (kind is null)

@@ -6,10 +6,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 public static class ApiServiceCollectionExtensions
 {
-    /// <summary>API endpoints accept the sign-in cookie or a bearer token from <c>POST /api/auth/token</c>.</summary>
-    public const string ApiPolicy = "Api";
-
-    /// <summary>Bearer tokens, the API policy, ProblemDetails, source-generated JSON and the OpenAPI document.</summary>
+    /// <summary>Bearer tokens (for the API policy, <c>Policies.Api</c>), ProblemDetails, source-generated JSON and the OpenAPI document.</summary>
     public static IHostApplicationBuilder AddApi(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -18,9 +15,6 @@ public static class ApiServiceCollectionExtensions
         // ends the token at once (it would otherwise live for its whole hour).
         services.AddAuthentication().AddBearerToken(IdentityConstants.BearerScheme,
             options => options.Events.OnMessageReceived = BearerTokenRevalidation.OnMessageReceivedAsync);
-        services.AddAuthorizationBuilder().AddPolicy(ApiPolicy, policy => policy
-            .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme, IdentityConstants.BearerScheme)
-            .RequireAuthenticatedUser());
 
         // .NET 10's cookie handler already answers 401/403 for API endpoints; this keeps it so for every /api path
         // (whatever metadata an endpoint has), while pages still redirect to the login page.

@@ -54,6 +54,6 @@ internal static partial class BearerTokenRevalidation
         context.Fail("The account changed since this token was issued (locked, deleted, new password or role). Sign in again.");
     }
 
-    [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Refused a bearer token of {UserName} issued before the account changed")]
+    [LoggerMessage(EventId = 4202, Level = LogLevel.Information, Message = "Refused a bearer token of {UserName} issued before the account changed")]
     private static partial void LogRevoked(ILogger logger, string userName);
 }

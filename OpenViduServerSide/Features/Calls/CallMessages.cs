@@ -6,6 +6,10 @@ namespace OpenViduServerSide.Features.Calls;
 /// </summary>
 internal static class CallMessages
 {
+    // ---------- Chat ----------
+
+    public const string ChatNotInCall = "Join the call to write in its chat.";
+
     // ---------- Joining ----------
 
     public const string BrowserCouldNotJoin = "Your browser could not start the call. Try joining again.";

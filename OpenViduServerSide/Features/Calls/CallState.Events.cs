@@ -1,4 +1,5 @@
 using Microsoft.JSInterop;
+using OpenViduServerSide.Features.Chat;
 using OpenViduServerSide.Features.Directory;
 
 namespace OpenViduServerSide.Features.Calls;
@@ -141,6 +142,11 @@ public sealed partial class CallState
     public Task OnSignal(string type, string data, string? from)
     {
         // Only the server speaks with these types: a signal from another browser (from is set) is never trusted as one.
+        if (from is null && type == ChatRoom.SignalType && ChatLine.FromJson(data) is { } line)
+        {
+            return OnChatLine(line);
+        }
+
         if (from is not null || CallSignals.Read(data) is not { } said)
         {
             return Task.CompletedTask;
@@ -164,4 +170,29 @@ public sealed partial class CallState
                 return Task.CompletedTask;
         }
     }
+
+    private Task OnChatLine(ChatLine line)
+    {
+        if (view.Chat.Exists(l => l.Id == line.Id))
+        {
+            return Task.CompletedTask;
+        }
+
+        var unseen = !view.ChatOpen && line.UserName != view.UserName;
+        view = view with { Chat = MergeChat(view.Chat, [line]), UnreadChat = view.UnreadChat + (unseen ? 1 : 0) };
+        return ChangedAsync();
+    }
+
+    /// <summary>A keyboard shortcut (openvidu-interop.js): the same action as its button.</summary>
+    [JSInvokable]
+    public Task OnShortcut(string action) => view.Phase != CallPhase.InCall ? Task.CompletedTask : action switch
+    {
+        "microphone" when view.HasLocalCamera => ToggleMicrophoneAsync(),
+        "camera" when view.HasLocalCamera => ToggleCameraAsync(),
+        "screen" when view.CanPublish && !view.ScreenShareBusy => view.SharingScreen ? StopScreenShareAsync() : StartScreenShareAsync(),
+        "hand" => ToggleHandAsync(),
+        "chat" => ToggleChatAsync(),
+        "help" => ToggleShortcutsAsync(),
+        _ => Task.CompletedTask,
+    };
 }

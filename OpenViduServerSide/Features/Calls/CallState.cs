@@ -1,5 +1,8 @@
+using System.Collections.Immutable;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.JSInterop;
+using OpenViduServerSide.Features.Accounts;
+using OpenViduServerSide.Features.Chat;
 using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.OpenVidu;
 
@@ -13,6 +16,7 @@ namespace OpenViduServerSide.Features.Calls;
 public sealed partial class CallState(
     CallDirectory directory,
     ConnectionIssuer issuer,
+    ChatRoom chatRoom,
     OpenViduInterop browser,
     AuthenticationStateProvider authentication,
     ILogger<CallState> logger) : IAsyncDisposable
@@ -84,7 +88,7 @@ public sealed partial class CallState(
         }
 
         var (issued, result) = connected;
-        view = view with { Phase = CallPhase.InCall };
+        view = view with { Phase = CallPhase.InCall, ConnectionId = issued.ConnectionId };
         directory.MarkJoined(sessionName, issued.ConnectionId);
         if (result.StreamId is { } streamId)
         {
@@ -99,6 +103,56 @@ public sealed partial class CallState(
         }
 
         await ChangedAsync();
+        await LoadChatAsync(sessionName, issued.ConnectionId, call);
+    }
+
+    /// <summary>The conversation so far, for someone who joins late or reloads; lines that came by signal meanwhile are kept.</summary>
+    private async Task LoadChatAsync(string sessionName, string connectionId, int call)
+    {
+        if (directory.FindParticipant(sessionName, connectionId)?.CallId is not { } callId)
+        {
+            return;
+        }
+
+        var earlier = await chatRoom.ReadAsync(callId, callEnded.Token);
+        if (epoch == call)
+        {
+            view = view with { Chat = MergeChat(view.Chat, earlier) };
+            await ChangedAsync();
+        }
+    }
+
+    private static ImmutableList<ChatLine> MergeChat(ImmutableList<ChatLine> shown, IEnumerable<ChatLine> more) =>
+        [.. shown.Concat(more).DistinctBy(l => l.Id).OrderBy(l => l.Id)];
+
+    /// <summary>Sends a chat message through the server; answers why it was not sent, or null.</summary>
+    public async Task<string?> SendChatAsync(string text)
+    {
+        if (view.Phase != CallPhase.InCall)
+        {
+            return CallMessages.ChatNotInCall;
+        }
+
+        var user = (await authentication.GetAuthenticationStateAsync()).User;
+        var sent = await chatRoom.SendAsync(user, view.SessionName, text);
+        if (sent.Line is { } line)
+        {
+            view = view with { Chat = MergeChat(view.Chat, [line]) };
+            if (sent.Warning is { } warning)
+            {
+                Say(NoticeLevel.Warning, warning);
+            }
+
+            await ChangedAsync();
+        }
+
+        return sent.Refusal;
+    }
+
+    public Task ToggleChatAsync()
+    {
+        view = view with { ChatOpen = !view.ChatOpen, UnreadChat = 0 };
+        return ChangedAsync();
     }
 
     private sealed record Connected(IssuedConnection Issued, JoinResult Browser);
@@ -134,7 +188,7 @@ public sealed partial class CallState(
             view = view with { Role = issued.Role };
             cameraConnectionId = issued.ConnectionId;
             self ??= DotNetObjectReference.Create(this);
-            var result = await browser.TryJoinAsync(self, issued.Token, ConnectionData.ToClientData(nickname), publish: issued.Role != OpenViduRoles.Subscriber, abandoned);
+            var result = await browser.TryJoinAsync(self, issued.Token, ConnectionData.ToClientData(nickname), publish: issued.Role != Roles.Subscriber, abandoned);
             if (result is null)
             {
                 await issuer.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
@@ -318,6 +372,26 @@ public sealed partial class CallState(
         view = view with { MainStreamId = streamId };
         return ChangedAsync();
     }
+
+    /// <summary>Raises this person's hand, or lowers it. The directory tells every page, this one included.</summary>
+    public Task ToggleHandAsync()
+    {
+        if (view.Phase == CallPhase.InCall && cameraConnectionId is { } connectionId)
+        {
+            var raised = directory.FindParticipant(view.SessionName, connectionId)?.HandRaisedAt is not null;
+            directory.SetHand(view.SessionName, connectionId, !raised);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task ToggleShortcutsAsync()
+    {
+        view = view with { ShortcutsOpen = !view.ShortcutsOpen };
+        return ChangedAsync();
+    }
+
+    public Task ToggleFullscreenAsync() => browser.TryToggleFullscreenAsync();
 
     public Task DismissNoticeAsync()
     {

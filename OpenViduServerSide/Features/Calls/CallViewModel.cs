@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using OpenViduServerSide.Features.Accounts;
+using OpenViduServerSide.Features.Chat;
 
 namespace OpenViduServerSide.Features.Calls;
 
@@ -56,6 +58,9 @@ public sealed record CallViewModel
 
     public string? Role { get; init; }
 
+    /// <summary>This page's camera connection (a SUBSCRIBER has one too, without a camera): whose hand the hand button raises.</summary>
+    public string? ConnectionId { get; init; }
+
     public bool MicrophoneOn { get; init; }
 
     public bool CameraOn { get; init; }
@@ -73,12 +78,23 @@ public sealed record CallViewModel
 
     public bool Reconnecting { get; init; }
 
+    /// <summary>The call's chat so far, oldest first (loaded at join, then kept up by the chat signals).</summary>
+    public ImmutableList<ChatLine> Chat { get; init; } = [];
+
+    public bool ChatOpen { get; init; }
+
+    /// <summary>The keyboard shortcuts help is open.</summary>
+    public bool ShortcutsOpen { get; init; }
+
+    /// <summary>Messages from others that arrived while the chat was closed.</summary>
+    public int UnreadChat { get; init; }
+
     public IReadOnlyList<VideoTile> Cameras => [.. Tiles.Where(t => !t.IsScreen)];
 
     public IReadOnlyList<VideoTile> Screens => [.. Tiles.Where(t => t.IsScreen)];
 
     /// <summary>PUBLISHER and MODERATOR publish a camera; a SUBSCRIBER only watches.</summary>
-    public bool CanPublish => Role is not null and not OpenVidu.OpenViduRoles.Subscriber;
+    public bool CanPublish => Role is not null and not Roles.Subscriber;
 
     public bool HasLocalCamera => Tiles.Any(t => t.IsLocal && !t.IsScreen);
 

@@ -11,8 +11,8 @@ public sealed class JoinRequest
     [StringLength(SessionNames.MaxLength, ErrorMessage = SessionNames.Rule)]
     public string SessionName { get; set; } = "";
 
-    [Required(ErrorMessage = "Enter the name others will see.")]
-    [StringLength(ConnectionData.MaxNicknameLength, ErrorMessage = "Keep your nickname to 50 characters or fewer.")]
+    [Required(ErrorMessage = ConnectionData.NicknameMissing)]
+    [StringLength(ConnectionData.MaxNicknameLength, ErrorMessage = ConnectionData.NicknameTooLong)]
     public string Nickname { get; set; } = "";
 
     /// <summary>"Participant" and a number, as the OpenVidu tutorials suggest.</summary>

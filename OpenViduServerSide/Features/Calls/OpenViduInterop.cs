@@ -18,8 +18,6 @@ public sealed record StreamInfo(
     string ConnectionId,
     string ConnectionData,
     string TypeOfVideo,
-    bool HasAudio,
-    bool HasVideo,
     bool AudioActive,
     bool VideoActive,
     bool IsLocal = false);
@@ -61,6 +59,8 @@ public sealed partial class OpenViduInterop(IJSRuntime js, ILogger<OpenViduInter
     public Task<bool> TryAttachVideoAsync(string streamId, ElementReference video) => TryInvokeVoidAsync("show a video", m => m.InvokeVoidAsync("attachVideo", streamId, video));
 
     public Task<bool> TryDetachVideoAsync(string streamId) => TryInvokeVoidAsync("hide a video", m => m.InvokeVoidAsync("detachVideo", streamId));
+
+    public Task<bool> TryToggleFullscreenAsync() => TryInvokeVoidAsync("switch fullscreen", m => m.InvokeVoidAsync("toggleFullscreen"));
 
     public Task<bool> TryLeaveAsync() => TryInvokeVoidAsync("leave", m => m.InvokeVoidAsync("leave"));
 

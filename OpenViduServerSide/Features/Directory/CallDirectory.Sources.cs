@@ -57,7 +57,24 @@ public sealed partial class CallDirectory
             (_, p) => p is null ? null : p with { StreamId = streamId, MicrophoneOn = microphoneOn, CameraOn = cameraOn });
     }
 
-    /// <summary>OpenVidu names a stream <c>str_{TYPE}_{random}_{connectionId}</c> (contract §3.3).</summary>
+    /// <summary>
+    /// Raises or lowers the hand of an active camera connection (a screen share has no hand). Returns false when there is
+    /// no such connection. Raising a raised hand keeps its place in the queue.
+    /// </summary>
+    public bool SetHand(string sessionName, string connectionId, bool raised)
+    {
+        if (FindParticipant(sessionName, connectionId) is not { IsActive: true, Kind: ConnectionKind.Camera })
+        {
+            return false;
+        }
+
+        var now = clock.GetUtcNow();
+        Apply(sessionName, null, connectionId, DirectoryChangeKind.Updated, now, null,
+            (_, p) => p is null || (p.HandRaisedAt is not null) == raised ? p : p with { HandRaisedAt = raised ? now : null });
+        return true;
+    }
+
+    /// <summary>OpenVidu names a stream <c>str_{TYPE}_{random}_{connectionId}</c> (contract §1.2).</summary>
     internal static bool IsStreamOf(string streamId, string connectionId) =>
         streamId.Length > connectionId.Length + 1
         && streamId.EndsWith(connectionId, StringComparison.Ordinal)

@@ -17,8 +17,14 @@ public enum ConnectionKind
 /// </summary>
 public sealed record ConnectionData(string UserName, ConnectionKind Kind, string Nickname, string Role = "")
 {
-    /// <summary>The longest nickname the server mints (the join form and the API check it before).</summary>
+    /// <summary>The longest nickname the server mints (the join form and the API check it before, with <see cref="NicknameTooLong"/>).</summary>
     public const int MaxNicknameLength = 50;
+
+    /// <summary>What the join form and the API say for a missing nickname.</summary>
+    public const string NicknameMissing = "Enter the name others will see.";
+
+    /// <summary>What the join form and the API say for a nickname over <see cref="MaxNicknameLength"/> (a test checks the number).</summary>
+    public const string NicknameTooLong = "Keep your nickname to 50 characters or fewer.";
 
     private const string Separator = "%/%";
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Options;
+using OpenViduServerSide.Features.Accounts;
 using OpenViduServerSide.OpenVidu;
 
 namespace OpenViduServerSide.Features.Directory;
@@ -34,7 +35,7 @@ public sealed partial class ConnectionIssuer(
 
         var role = await roles.GetOpenViduRoleAsync(userName, cancellationToken)
             ?? throw new CallRefusedException("Your account has no call role (PUBLISHER, SUBSCRIBER or MODERATOR). Ask an administrator to give you one.");
-        if (kind == ConnectionKind.Screen && role == OpenViduRoles.Subscriber)
+        if (kind == ConnectionKind.Screen && role == Roles.Subscriber)
         {
             throw new CallRefusedException("Your role (SUBSCRIBER) lets you watch the call but not share your screen.");
         }

@@ -14,7 +14,6 @@ public static class DirectoryServiceCollectionExtensions
     public static IHostApplicationBuilder AddDirectory(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<UserCallRoles>();
         // Also registered by AddAccounts; the interceptor below invalidates both caches.
         services.TryAddSingleton<AccountStates>();

@@ -24,6 +24,9 @@ public sealed record Participant(
     /// what reconciliation and the expiry of unused connections compare with.
     /// </summary>
     public DateTimeOffset AddedAt { get; init; }
+
+    /// <summary>When this person raised their hand (kept on their camera connection); null while it is down.</summary>
+    public DateTimeOffset? HandRaisedAt { get; init; }
 }
 
 /// <summary>What the server hands a browser: the connection and its single-use token.</summary>

@@ -7,7 +7,7 @@ namespace OpenViduServerSide.Features.History;
 public sealed record MyCall(string SessionName, DateTime JoinedAt, DateTime? LeftAt, string Role, string? LeftReason, bool CallEnded);
 
 /// <summary>A call with everyone who was in it, for admins.</summary>
-public sealed record CallSummary(Guid Id, string SessionName, DateTime StartedAt, DateTime? EndedAt, string? EndReason, IReadOnlyList<ParticipationSummary> Participants);
+public sealed record CallSummary(Guid Id, string SessionName, DateTime StartedAt, DateTime? EndedAt, string? EndReason, IReadOnlyList<ParticipationSummary> Participants, int ChatMessages = 0);
 
 public sealed record ParticipationSummary(string UserName, string Nickname, string Role, bool IsScreen, DateTime JoinedAt, DateTime? LeftAt, string? LeftReason);
 
@@ -34,7 +34,11 @@ public sealed class CallHistoryQueries(IDbContextFactory<ApplicationDbContext> c
             .Include(c => c.Participations)
             .AsNoTracking()
             .ToListAsync(cancellationToken);
+        var ids = calls.Select(c => c.Id).ToList();
+        var chat = await db.ChatMessages.Where(m => ids.Contains(m.CallId)).GroupBy(m => m.CallId)
+            .Select(g => new { CallId = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.CallId, g => g.Count, cancellationToken);
         return [.. calls.Select(c => new CallSummary(c.Id, c.SessionName, c.StartedAt, c.EndedAt, c.EndReason,
-            [.. c.Participations.OrderBy(p => p.JoinedAt).Select(p => new ParticipationSummary(p.UserName, p.Nickname, p.Role, p.IsScreen, p.JoinedAt, p.LeftAt, p.LeftReason))]))];
+            [.. c.Participations.OrderBy(p => p.JoinedAt).Select(p => new ParticipationSummary(p.UserName, p.Nickname, p.Role, p.IsScreen, p.JoinedAt, p.LeftAt, p.LeftReason))],
+            chat.GetValueOrDefault(c.Id)))];
     }
 }

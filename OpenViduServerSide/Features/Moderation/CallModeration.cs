@@ -46,7 +46,7 @@ public sealed partial class CallModeration(
             return false;
         }
 
-        var moderatorHere = directory.GetParticipants(sessionName).Any(p => p.UserName == name && p.Role == OpenViduRoles.Moderator && p.IsActive);
+        var moderatorHere = directory.GetParticipants(sessionName).Any(p => p.UserName == name && p.Role == Roles.Moderator && p.IsActive);
         if (!moderatorHere && !actor.IsInRole(Roles.Admin))
         {
             return false;
@@ -101,7 +101,7 @@ public sealed partial class CallModeration(
             }
 
             LogRemoved(actor.Identity?.Name ?? "?", target.UserName, sessionName, reason ?? "");
-            await AuditAsync(actor, "RemoveFromCall", target.UserName, $"call {sessionName}; reason: {reason ?? "none"}");
+            await AuditAsync(actor, AuditActions.RemoveFromCall, target.UserName, $"call {sessionName}; reason: {reason ?? "none"}");
             return removed
                 ? ModerationResult.Done($"{target.Nickname} ({target.UserName}) was removed from the call.")
                 : ModerationResult.Refused($"{target.Nickname} had already left the call.");
@@ -166,11 +166,29 @@ public sealed partial class CallModeration(
             var stopped = await openVidu.ForceUnpublishAsync(sessionName, streamId, cancellationToken);
             directory.UpdateMedia(sessionName, connectionId, null, false, false);
             LogStreamStopped(actor.Identity?.Name ?? "?", target.UserName, sessionName);
-            await AuditAsync(actor, "StopStream", target.UserName, $"call {sessionName}; stream {streamId}");
+            await AuditAsync(actor, AuditActions.StopStream, target.UserName, $"call {sessionName}; stream {streamId}");
             return stopped
                 ? ModerationResult.Done($"The {(target.Kind == ConnectionKind.Screen ? "screen share" : "camera")} of {target.Nickname} was stopped.")
                 : ModerationResult.Refused($"{target.Nickname} had already stopped publishing.");
         });
+    }
+
+    /// <summary>Lowers someone's raised hand (they were heard, or it was raised by mistake). Their page and every list show it at once.</summary>
+    public async Task<ModerationResult> LowerHandAsync(ClaimsPrincipal actor, string sessionName, string connectionId, CancellationToken cancellationToken = default)
+    {
+        if (await RefuseAsync(actor, sessionName, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
+        if (directory.FindParticipant(sessionName, connectionId) is not { HandRaisedAt: not null } target)
+        {
+            return ModerationResult.Refused("That hand is already down.");
+        }
+
+        directory.SetHand(sessionName, connectionId, raised: false);
+        await AuditAsync(actor, AuditActions.LowerHand, target.UserName, $"call {sessionName}");
+        return ModerationResult.Done($"{target.Nickname}'s hand was lowered.");
     }
 
     /// <summary>Ends the call for everyone (closes the OpenVidu session).</summary>
@@ -187,7 +205,7 @@ public sealed partial class CallModeration(
             var closed = await openVidu.CloseSessionAsync(sessionName, cancellationToken);
             directory.SessionEnded(sessionName, null, "sessionClosedByServer", clock.GetUtcNow());
             LogCallEnded(actor.Identity?.Name ?? "?", sessionName);
-            await AuditAsync(actor, "EndCall", sessionName, null);
+            await AuditAsync(actor, AuditActions.EndCall, sessionName, null);
             return closed ? ModerationResult.Done($"The call {sessionName} was ended for everyone.") : ModerationResult.Refused($"The call {sessionName} had already ended.");
         });
     }
@@ -218,7 +236,7 @@ public sealed partial class CallModeration(
             }
 
             LogAnnounced(actor.Identity?.Name ?? "?", sessionName);
-            await AuditAsync(actor, "MessageCall", sessionName, text);
+            await AuditAsync(actor, AuditActions.MessageCall, sessionName, text);
             return ModerationResult.Done("Your message was sent to everyone in the call.");
         });
     }

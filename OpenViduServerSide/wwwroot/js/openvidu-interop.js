@@ -38,8 +38,6 @@ function streamInfo(stream, isLocal = false) {
     connectionId: stream.connection.connectionId,
     connectionData: stream.connection.data ?? '',
     typeOfVideo: stream.typeOfVideo ?? '',
-    hasAudio: !!stream.hasAudio,
-    hasVideo: !!stream.hasVideo,
     audioActive: !!stream.audioActive,
     videoActive: !!stream.videoActive,
   };
@@ -101,6 +99,7 @@ function wireCameraSession(session) {
 export async function join(dotnetRef, token, metadata, publish) {
   await loadOpenVidu();
   dotnet = dotnetRef;
+  document.addEventListener('keydown', onShortcutKey);
   const ov = new OpenVidu();
   ov.enableProdMode();
   const session = ov.initSession();
@@ -197,7 +196,32 @@ export function attachVideo(streamId, video) {
 
 export function detachVideo(streamId) { pendingVideos.delete(streamId); }
 
+// The call page's keyboard shortcuts, while in a call: a key becomes the name of an action, which C# carries out like
+// the button. Not while typing (chat, forms) or with a modifier (the browser's own shortcuts).
+const shortcutKeys = { m: 'microphone', v: 'camera', s: 'screen', h: 'hand', c: 'chat', f: 'fullscreen', '?': 'help' };
+
+function onShortcutKey(e) {
+  const target = e.target;
+  const typing = target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+  const action = shortcutKeys[e.key === '?' ? '?' : e.key.toLowerCase()];
+  if (!action || typing || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+  e.preventDefault();
+  // Fullscreen needs the key press itself (user activation), so it happens here rather than after a trip to the server.
+  if (action === 'fullscreen') toggleFullscreen();
+  else notify('OnShortcut', action);
+}
+
+/** The main video fills the screen, or stops filling it. */
+export function toggleFullscreen() {
+  if (document.fullscreenElement) {
+    document.exitFullscreen().catch(() => { /* already left */ });
+    return;
+  }
+  document.querySelector('[data-testid=main-video] [data-testid=video-tile]')?.requestFullscreen?.().catch(() => { /* refused by the browser */ });
+}
+
 export function leave() {
+  document.removeEventListener('keydown', onShortcutKey);
   stopScreen();
   const current = camera;
   camera = null;

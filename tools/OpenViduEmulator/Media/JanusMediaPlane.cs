@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace OpenViduEmulator.Media;
 
 /// <summary>
-/// Real media through a Janus VideoRoom (shared/janus-media-plane.md §5). One Janus session per OpenVidu participant
+/// Real media through a Janus VideoRoom (tools/OpenViduEmulator/README.md, "Janus mode: real media"). One Janus session per OpenVidu participant
 /// (created at its first media request), one VideoRoom per OpenVidu session (created at its first publish or
 /// subscribe), one publisher handle per published stream and one subscriber handle per (subscriber, publisher) pair.
 /// Janus 1.1.2 always offers to subscribers, so openvidu-browser is told <c>mediaServer: "mediasoup"</c>, whose flow
