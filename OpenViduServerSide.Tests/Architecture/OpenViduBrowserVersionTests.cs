@@ -11,7 +11,7 @@ public sealed class OpenViduBrowserVersionTests
     [Fact]
     public void The_emulator_tests_run_the_openvidu_browser_the_app_ships()
     {
-        var repository = RepositoryRoot();
+        var repository = Repository.Root();
 
         var app = OpenViduBrowserVersion(Path.Combine(repository, "OpenViduServerSide", "package.json"));
         var emulatorTests = OpenViduBrowserVersion(Path.Combine(repository, "tools", "OpenViduEmulator.Tests", "package.json"));
@@ -23,17 +23,5 @@ public sealed class OpenViduBrowserVersionTests
     {
         using var json = JsonDocument.Parse(File.ReadAllText(packageJson));
         return json.RootElement.GetProperty("dependencies").GetProperty("openvidu-browser").GetString();
-    }
-
-    private static string RepositoryRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "OpenViduServerSide.sln")))
-        {
-            folder = folder.Parent;
-        }
-
-        Assert.NotNull(folder);
-        return folder.FullName;
     }
 }
