@@ -15,7 +15,7 @@ COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY OpenViduServerSide/OpenViduServerSide.csproj OpenViduServerSide/
 RUN dotnet restore OpenViduServerSide/OpenViduServerSide.csproj -a $TARGETARCH
 COPY OpenViduServerSide/ OpenViduServerSide/
-COPY --from=web-deps /src/node_modules/openvidu-browser/static/js/openvidu-browser-2.32.2.min.js OpenViduServerSide/wwwroot/lib/openvidu-browser/
+COPY --from=web-deps /src/node_modules/openvidu-browser/static/js/openvidu-browser-*.min.js OpenViduServerSide/wwwroot/lib/openvidu-browser/openvidu-browser.min.js
 RUN dotnet publish OpenViduServerSide/OpenViduServerSide.csproj -c Release -a $TARGETARCH --no-restore -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0

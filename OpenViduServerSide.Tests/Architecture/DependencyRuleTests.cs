@@ -105,17 +105,7 @@ public sealed partial class DependencyRuleTests
                 .Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".razor", StringComparison.Ordinal))
             : [];
 
-    private static string AppSourceRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "OpenViduServerSide.sln")))
-        {
-            folder = folder.Parent;
-        }
-
-        Assert.NotNull(folder);
-        return Path.Combine(folder.FullName, "OpenViduServerSide");
-    }
+    private static string AppSourceRoot() => Path.Combine(Repository.Root(), "OpenViduServerSide");
 
     // "OpenViduServerSide.Features.Calls", "OpenViduServerSide.OpenVidu", …: the app's name and its capitalised parts.
     [GeneratedRegex(@"(?<![\w.])OpenViduServerSide(\.[A-Z]\w*)+")]

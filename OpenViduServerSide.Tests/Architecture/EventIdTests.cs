@@ -12,7 +12,7 @@ public sealed partial class EventIdTests
     [Fact]
     public void Every_event_id_is_unique_and_in_the_range_of_its_folder()
     {
-        var repository = RepositoryRoot();
+        var repository = Repository.Root();
         var app = Path.Combine(repository, "OpenViduServerSide");
         var ranges = RangeRow().Matches(File.ReadAllText(Path.Combine(repository, "docs", "architecture.md")))
             .Select(m => (From: Parse(m.Groups["from"].Value), To: Parse(m.Groups["to"].Value), Folder: m.Groups["folder"].Value))
@@ -36,18 +36,6 @@ public sealed partial class EventIdTests
     }
 
     private static int Parse(string number) => int.Parse(number, CultureInfo.InvariantCulture);
-
-    private static string RepositoryRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "OpenViduServerSide.sln")))
-        {
-            folder = folder.Parent;
-        }
-
-        Assert.NotNull(folder);
-        return folder.FullName;
-    }
 
     [GeneratedRegex(@"EventId = (\d+)")]
     private static partial Regex EventId();

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Microsoft.Extensions.Logging;
 using OpenViduEmulator;
 
 // Standalone: dotnet run --project tools/OpenViduEmulator -- --urls http://127.0.0.1:4443

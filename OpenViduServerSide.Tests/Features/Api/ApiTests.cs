@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
-using OpenViduEmulator;
 using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Admin;
 using OpenViduServerSide.Tests.Infrastructure;

@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using OpenViduEmulator.Testing;
 using OpenViduServerSide.Data;
-using OpenViduServerSide.Features.Calls;
 using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Features.History;
 using OpenViduServerSide.Tests.Infrastructure;

@@ -3,8 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenViduServerSide.Features.Accounts;
 using OpenViduServerSide.Features.Calls;
-using OpenViduServerSide.Features.Directory;
-using OpenViduServerSide.OpenVidu;
 using OpenViduServerSide.Tests.Infrastructure;
 
 namespace OpenViduServerSide.Tests.Features.Calls;

@@ -1,4 +1,3 @@
-using OpenViduServerSide.Features.Calls;
 using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Tests.Infrastructure;
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using OpenViduEmulator.Testing;
-using OpenViduServerSide.Features.Calls;
 using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Tests.Infrastructure;
 

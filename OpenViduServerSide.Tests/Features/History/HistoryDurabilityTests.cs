@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using OpenViduEmulator;
 using OpenViduEmulator.Testing;
 using OpenViduServerSide.Data;
-using OpenViduServerSide.Features.Calls;
 using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Features.History;
 using OpenViduServerSide.Tests.Infrastructure;

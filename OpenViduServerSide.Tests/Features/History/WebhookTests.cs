@@ -3,7 +3,6 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using OpenViduServerSide.Data;
-using OpenViduServerSide.Features.Calls;
 using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Features.History;
 using OpenViduServerSide.Tests.Infrastructure;

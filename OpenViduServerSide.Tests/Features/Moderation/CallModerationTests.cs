@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using OpenViduEmulator.Testing;
 using OpenViduServerSide.Data;
-using OpenViduServerSide.Features.Calls;
 using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Features.Moderation;
 using OpenViduServerSide.Tests.Infrastructure;

@@ -40,7 +40,7 @@ public sealed class ModerationComponentTests
         var alice = await JoinedAsync(h, "Daily", "publisher1", "Alice");
         await JoinedAsync(h, "Daily", "subscriber", "Bob");
 
-        var page = RenderWithDialogs<SessionsPage>(h);
+        var page = RenderWithDialogs<LiveCallsPage>(h);
         var before = page.FindAll("[data-testid=live-participant]").Select(r => r.GetAttribute("data-username")).ToArray();
         h.Directory.Forget("Daily", alice.ConnectionId, "disconnect");
 
@@ -53,7 +53,7 @@ public sealed class ModerationComponentTests
     {
         await using var h = await CallHarness.StartAsync("admin", "Admin");
         var bob = await JoinedAsync(h, "Daily", "publisher2", "Bob");
-        var page = RenderWithDialogs<SessionsPage>(h);
+        var page = RenderWithDialogs<LiveCallsPage>(h);
 
         // The click's handler awaits the dialog, so the click completes only once the dialog is answered.
         var firstClick = page.Find("[data-testid=remove-person]").ClickAsync();
@@ -79,7 +79,7 @@ public sealed class ModerationComponentTests
     {
         await using var h = await CallHarness.StartAsync("admin", "Admin");
         await JoinedAsync(h, "Daily", "publisher2", "Bob");
-        var page = RenderWithDialogs<SessionsPage>(h);
+        var page = RenderWithDialogs<LiveCallsPage>(h);
 
         var click = page.Find("[data-testid=announce]").ClickAsync();
         page.WaitForElement("[data-testid=prompt-confirm]", Wait);

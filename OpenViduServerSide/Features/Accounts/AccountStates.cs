@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using OpenViduServerSide.Data;
 
@@ -16,8 +15,8 @@ public sealed record AccountState(string Id, string UserName, string? SecuritySt
 /// The security stamp and lockout of each account, by user id, for the checks that run on every API request and every
 /// few seconds per open page (bearer tokens, circuit revalidation). Without a cache each of those would be a SQLite query.
 /// <para>
-/// Correctness comes from invalidation, as in <see cref="Calls.UserCallRoles"/>: the EF Core interceptor
-/// (<see cref="Calls.RoleChangeInterceptor"/>) calls <see cref="InvalidateAll"/> before and after every save that changes
+/// Correctness comes from invalidation, as in <see cref="Directory.UserCallRoles"/>: the EF Core interceptor
+/// (<see cref="Directory.RoleChangeInterceptor"/>) calls <see cref="InvalidateAll"/> before and after every save that changes
 /// a stamp, a lockout, a user name, a role or deletes a user, and a read that started before an invalidation is never
 /// cached. <see cref="MaxAge"/> only bounds changes this process cannot see (another instance, a hand edit).
 /// </para>

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.Options;
 using OpenViduServerSide.Features.Accounts;
 
 namespace OpenViduServerSide.Features.Api;

@@ -1,7 +1,6 @@
 using Microsoft.JSInterop;
 using OpenViduServerSide.Features.Chat;
 using OpenViduServerSide.Features.Directory;
-using OpenViduServerSide.Features.Moderation;
 
 namespace OpenViduServerSide.Features.Calls;
 

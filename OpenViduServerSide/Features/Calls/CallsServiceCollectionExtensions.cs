@@ -1,5 +1,4 @@
 using OpenViduServerSide.Features.Calls;
-using OpenViduServerSide.Features.Directory;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

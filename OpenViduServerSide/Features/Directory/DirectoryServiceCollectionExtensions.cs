@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Accounts;

@@ -2,7 +2,7 @@
 // It holds the openvidu-browser objects of this tab's one call and forwards their events; every decision
 // (who may publish, what to show, what a reason means) is made in C#.
 
-const bundleUrl = new URL('../lib/openvidu-browser/openvidu-browser-2.32.2.min.js', import.meta.url).href;
+const bundleUrl = new URL('../lib/openvidu-browser/openvidu-browser.min.js', import.meta.url).href;
 let bundleLoading;
 
 function loadOpenVidu() {

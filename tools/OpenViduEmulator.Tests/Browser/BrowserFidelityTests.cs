@@ -14,27 +14,27 @@ public sealed class BrowserFidelityTests(BrowserFixture browser) : IClassFixture
     // An upper bound, not a delay: openvidu-browser's own timers (5 s pong wait, 3 s between reconnection attempts)
     // run inside it, and a loaded 2-core CI machine can stretch them.
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(40);
-    private readonly List<IPage> _pages = [];
-    private EmulatorRoom _room = null!;
+    private readonly List<IPage> pages = [];
+    private EmulatorRoom room = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _room = await EmulatorRoom.StartAsync();
+    public async ValueTask InitializeAsync() => room = await EmulatorRoom.StartAsync();
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var page in _pages)
+        foreach (var page in pages)
         {
             await page.Context.CloseAsync();
         }
 
-        await _room.DisposeAsync();
+        await room.DisposeAsync();
     }
 
     [Fact]
     public async Task TwoParticipants_SeeEachOther_AndAChatSignalArrives()
     {
-        var sessionId = await _room.Http.CreateSessionAsync("browser-chat");
+        var sessionId = await room.Http.CreateSessionAsync("browser-chat");
         var (a, aId) = await JoinAsync(sessionId, "PUBLISHER", "alice");
         var (b, bId) = await JoinAsync(sessionId, "PUBLISHER", "bob");
 
@@ -45,7 +45,7 @@ public sealed class BrowserFidelityTests(BrowserFixture browser) : IClassFixture
         var signal = await b.EvaluateAsync<JsonElement>("() => window.events.find(e => e.type === 'signal:chat')");
 
         Assert.Equal(aId, signal.GetProperty("from").GetString());
-        var connections = _room.Controls.Sessions.Single().Connections;
+        var connections = room.Controls.Sessions.Single().Connections;
         Assert.All(connections, c =>
         {
             Assert.Equal("active", c.Status);
@@ -58,7 +58,7 @@ public sealed class BrowserFidelityTests(BrowserFixture browser) : IClassFixture
     [Fact]
     public async Task FakeCameraPublish_Resolves_WithTheSynthesisedAnswer_AndTheOtherSideGetsStreamCreated()
     {
-        var sessionId = await _room.Http.CreateSessionAsync("browser-publish");
+        var sessionId = await room.Http.CreateSessionAsync("browser-publish");
         var (a, aId) = await JoinAsync(sessionId, "PUBLISHER", "alice");
         var (b, _) = await JoinAsync(sessionId, "SUBSCRIBER", "bob");
 
@@ -70,7 +70,7 @@ public sealed class BrowserFidelityTests(BrowserFixture browser) : IClassFixture
         Assert.Equal("answer", published.GetProperty("remoteType").GetString());
         Assert.StartsWith($"str_CAM_", streamId, StringComparison.Ordinal);
         Assert.EndsWith(aId, streamId, StringComparison.Ordinal);
-        var stream = _room.Controls.Snapshot().FindConnection(aId)!.Streams.Single();
+        var stream = room.Controls.Snapshot().FindConnection(aId)!.Streams.Single();
         Assert.Equal(streamId, stream.Id);
         Assert.True(stream.HasVideo);
         Assert.Equal("CAMERA", stream.TypeOfVideo);
@@ -79,30 +79,30 @@ public sealed class BrowserFidelityTests(BrowserFixture browser) : IClassFixture
     [Fact]
     public async Task RestEviction_GivesTheVictimSessionDisconnected_ForceDisconnectByServer()
     {
-        var sessionId = await _room.Http.CreateSessionAsync("browser-evict");
+        var sessionId = await room.Http.CreateSessionAsync("browser-evict");
         var (a, aId) = await JoinAsync(sessionId, "MODERATOR", "alice");
         var (b, bId) = await JoinAsync(sessionId, "PUBLISHER", "bob");
         await WaitForEventAsync(a, "connectionCreated", "connectionId", bId);
 
-        using var response = await _room.Http.DeleteAsync($"openvidu/api/sessions/{sessionId}/connection/{bId}", Ct);
+        using var response = await room.Http.DeleteAsync($"openvidu/api/sessions/{sessionId}/connection/{bId}", Ct);
         await WaitForEventAsync(b, "sessionDisconnected", "reason", "forceDisconnectByServer");
         await WaitForEventAsync(a, "connectionDestroyed", "reason", "forceDisconnectByServer");
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-        Assert.Equal([aId], _room.Controls.Sessions.Single().Connections.Select(c => c.Id));
+        Assert.Equal([aId], room.Controls.Sessions.Single().Connections.Select(c => c.Id));
     }
 
     [Fact]
     public async Task DroppedSocket_LeadsToNetworkDisconnect_ForTheOtherAndTheVictim()
     {
-        var sessionId = await _room.Http.CreateSessionAsync("browser-drop");
+        var sessionId = await room.Http.CreateSessionAsync("browser-drop");
         var (a, _) = await JoinAsync(sessionId, "PUBLISHER", "alice");
         var (b, bId) = await JoinAsync(sessionId, "PUBLISHER", "bob");
         await WaitForEventAsync(a, "connectionCreated", "connectionId", bId);
 
-        Assert.True(_room.Controls.DropSocket(bId));
+        Assert.True(room.Controls.DropSocket(bId));
         await WaitForEventAsync(a, "connectionDestroyed", "reason", "networkDisconnect");
-        await _room.Controls.WaitForAsync(s => s.FindConnection(bId) is null, Wait, Ct);
+        await room.Controls.WaitForAsync(s => s.FindConnection(bId) is null, Wait, Ct);
         await WaitForEventAsync(b, "reconnecting");
         await WaitForEventAsync(b, "sessionDisconnected", "reason", "networkDisconnect");
     }
@@ -110,8 +110,8 @@ public sealed class BrowserFidelityTests(BrowserFixture browser) : IClassFixture
     private async Task<(IPage Page, string ConnectionId)> JoinAsync(string sessionId, string role, string name)
     {
         var page = await browser.OpenPageAsync();
-        _pages.Add(page);
-        var (connectionId, token) = await _room.Http.CreateConnectionAsync(sessionId, role, "server-" + name);
+        pages.Add(page);
+        var (connectionId, token) = await room.Http.CreateConnectionAsync(sessionId, role, "server-" + name);
         var joined = await page.EvaluateAsync<string>("([token, metadata]) => window.join(token, metadata)", new[] { token, name });
         Assert.Equal(connectionId, joined);
         return (page, connectionId);

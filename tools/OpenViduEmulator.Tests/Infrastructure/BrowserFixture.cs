@@ -15,8 +15,8 @@ namespace OpenViduEmulator.Tests.Infrastructure;
 /// </summary>
 public class BrowserFixture : IAsyncLifetime
 {
-    private WebApplication? _pageServer;
-    private IPlaywright? _playwright;
+    private WebApplication? pageServer;
+    private IPlaywright? playwright;
 
     public IBrowser Browser { get; private set; } = null!;
 
@@ -28,12 +28,12 @@ public class BrowserFixture : IAsyncLifetime
     public virtual async ValueTask InitializeAsync()
     {
         await NpmPackages.EnsureInstalledAsync();
-        _pageServer = await StartPageServerAsync();
-        var address = new Uri(_pageServer.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        pageServer = await StartPageServerAsync();
+        var address = new Uri(pageServer.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         PageUrl = $"http://localhost:{address.Port}/";
 
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        playwright = await Playwright.CreateAsync();
+        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ChromiumOptions.ExecutablePath,
             Headless = true,
@@ -88,10 +88,10 @@ public class BrowserFixture : IAsyncLifetime
             await Browser.DisposeAsync();
         }
 
-        _playwright?.Dispose();
-        if (_pageServer is not null)
+        playwright?.Dispose();
+        if (pageServer is not null)
         {
-            await _pageServer.DisposeAsync();
+            await pageServer.DisposeAsync();
         }
     }
 }

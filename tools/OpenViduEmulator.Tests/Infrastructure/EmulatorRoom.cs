@@ -5,7 +5,7 @@ namespace OpenViduEmulator.Tests.Infrastructure;
 /// <summary>An emulator, a REST client and the RPC participants a test joined; disposes all of them.</summary>
 internal sealed class EmulatorRoom : IAsyncDisposable
 {
-    private readonly List<OpenViduRpcClient> _clients = [];
+    private readonly List<OpenViduRpcClient> clients = [];
 
     private EmulatorRoom(OpenViduEmulatorServer emulator)
     {
@@ -27,13 +27,13 @@ internal sealed class EmulatorRoom : IAsyncDisposable
     {
         var (connectionId, token) = await Http.CreateConnectionAsync(sessionId, role, serverData);
         var client = await OpenViduRpcClient.JoinAsync(token, clientData, TestContext.Current.CancellationToken);
-        _clients.Add(client);
+        clients.Add(client);
         return new Participant(connectionId, token, client, client.JoinResult);
     }
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var client in _clients)
+        foreach (var client in clients)
         {
             await client.DisposeAsync();
         }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 
 namespace OpenViduEmulator.Tests.Infrastructure;
 
@@ -12,7 +13,10 @@ internal static class NpmPackages
 
     public static string NodeModules => Path.Combine(ProjectDirectory, "node_modules");
 
-    public static string BrowserBundle => Path.Combine(NodeModules, "openvidu-browser", "static", "js", "openvidu-browser-2.32.2.min.js");
+    /// <summary>The version package.json asks for: the only place it is written.</summary>
+    public static string BrowserVersion { get; } = DependencyVersion("openvidu-browser");
+
+    public static string BrowserBundle => Path.Combine(NodeModules, "openvidu-browser", "static", "js", $"openvidu-browser-{BrowserVersion}.min.js");
 
     /// <summary>Runs <c>npm ci</c> once if the packages are missing (idempotent; the repo's test script may have done it).</summary>
     public static Task EnsureInstalledAsync() => Installed.Value;
@@ -38,6 +42,13 @@ internal static class NpmPackages
         {
             throw new InvalidOperationException($"npm ci failed ({process.ExitCode}): {await stdout}{await stderr}");
         }
+    }
+
+    private static string DependencyVersion(string package)
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(ProjectDirectory, "package.json")));
+        return json.RootElement.GetProperty("dependencies").GetProperty(package).GetString()
+            ?? throw new InvalidOperationException($"package.json names no {package} version.");
     }
 
     private static string FindProjectDirectory()

@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace OpenViduEmulator.Tests.Infrastructure;
@@ -13,17 +12,17 @@ namespace OpenViduEmulator.Tests.Infrastructure;
 /// <summary>A loopback HTTP endpoint that records webhook POSTs and answers a configurable status.</summary>
 internal sealed class WebhookReceiver : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-    private readonly ConcurrentQueue<ReceivedWebhook> _received = new();
+    private readonly WebApplication app;
+    private readonly ConcurrentQueue<ReceivedWebhook> received = new();
 
-    private WebhookReceiver(WebApplication app) => _app = app;
+    private WebhookReceiver(WebApplication app) => this.app = app;
 
     public Uri Endpoint { get; private set; } = null!;
 
     /// <summary>The status answered to each POST (default 200).</summary>
     public int StatusCode { get; set; } = 200;
 
-    public IReadOnlyList<ReceivedWebhook> Received => [.. _received];
+    public IReadOnlyList<ReceivedWebhook> Received => [.. received];
 
     public static async Task<WebhookReceiver> StartAsync()
     {
@@ -36,7 +35,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
         {
             using var reader = new StreamReader(ctx.Request.Body);
             var body = await reader.ReadToEndAsync(ctx.RequestAborted);
-            receiver._received.Enqueue(new ReceivedWebhook(
+            receiver.received.Enqueue(new ReceivedWebhook(
                 JsonNode.Parse(body)!.AsObject(),
                 ctx.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
             ctx.Response.StatusCode = receiver.StatusCode;
@@ -49,8 +48,8 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await app.StopAsync();
+        await app.DisposeAsync();
     }
 }
 

@@ -22,29 +22,29 @@ public sealed class JanusMediaTests(MediaBrowserFixture browser) : IAsyncLifetim
     // "Frames keep coming": this many more frames decoded after the first ones (about 2 s at 15 fps).
     private const int MoreFrames = 30;
 
-    private readonly List<IPage> _pages = [];
-    private EmulatorRoom? _room;
+    private readonly List<IPage> pages = [];
+    private EmulatorRoom? room;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private EmulatorRoom Room => _room!;
+    private EmulatorRoom Room => room!;
 
     public async ValueTask InitializeAsync()
     {
         MediaNamespace.Require();
-        _room = await EmulatorRoom.StartAsync(new EmulatorOptions { MediaPlane = MediaPlane.Janus });
+        room = await EmulatorRoom.StartAsync(new EmulatorOptions { MediaPlane = MediaPlane.Janus });
     }
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var page in _pages)
+        foreach (var page in pages)
         {
             await page.Context.CloseAsync();
         }
 
-        if (_room is not null)
+        if (room is not null)
         {
-            await _room.DisposeAsync();
+            await room.DisposeAsync();
         }
     }
 
@@ -145,7 +145,7 @@ public sealed class JanusMediaTests(MediaBrowserFixture browser) : IAsyncLifetim
     private async Task<(IPage Page, string ConnectionId)> JoinAsync(string sessionId, string name, Action<IPage>? beforeJoin = null)
     {
         var page = await browser.OpenPageAsync();
-        _pages.Add(page);
+        pages.Add(page);
         beforeJoin?.Invoke(page);
         await page.EvaluateAsync("() => { window.autoSubscribe = true; }");
         var (connectionId, token) = await Room.Http.CreateConnectionAsync(sessionId, "PUBLISHER", "server-" + name);

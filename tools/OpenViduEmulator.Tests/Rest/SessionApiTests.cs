@@ -8,21 +8,21 @@ namespace OpenViduEmulator.Tests.Rest;
 /// <summary>Contract §1.3, §1.5, §1.6 over real HTTP.</summary>
 public sealed partial class SessionApiTests : IAsyncLifetime
 {
-    private OpenViduEmulatorServer _emulator = null!;
-    private HttpClient _http = null!;
+    private OpenViduEmulatorServer emulator = null!;
+    private HttpClient http = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
     {
-        _emulator = await OpenViduEmulatorServer.StartAsync(new EmulatorOptions(), Ct);
-        _http = EmulatorHttp.Client(_emulator);
+        emulator = await OpenViduEmulatorServer.StartAsync(new EmulatorOptions(), Ct);
+        http = EmulatorHttp.Client(emulator);
     }
 
     public async ValueTask DisposeAsync()
     {
-        _http.Dispose();
-        await _emulator.DisposeAsync();
+        http.Dispose();
+        await emulator.DisposeAsync();
     }
 
     [GeneratedRegex("^ses_[A-Z][A-Za-z0-9]{9}$")]
@@ -34,7 +34,7 @@ public sealed partial class SessionApiTests : IAsyncLifetime
     [Fact]
     public async Task CreateSession_EmptyBody_ReturnsTheContractShape()
     {
-        using var response = await _http.PostAsync("openvidu/api/sessions", null, Ct);
+        using var response = await http.PostAsync("openvidu/api/sessions", null, Ct);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
@@ -61,13 +61,13 @@ public sealed partial class SessionApiTests : IAsyncLifetime
     [Fact]
     public async Task CreateSession_SameCustomIdTwice_SecondIs409WithEmptyBody()
     {
-        await _http.CreateSessionAsync("room-1");
+        await http.CreateSessionAsync("room-1");
 
-        using var again = await _http.PostJsonAsync("openvidu/api/sessions", """{"customSessionId":"room-1"}""");
+        using var again = await http.PostJsonAsync("openvidu/api/sessions", """{"customSessionId":"room-1"}""");
 
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Equal("", await again.ReadTextAsync());
-        Assert.Single(_emulator.Controls.Sessions);
+        Assert.Single(emulator.Controls.Sessions);
     }
 
     [Theory]
@@ -83,7 +83,7 @@ public sealed partial class SessionApiTests : IAsyncLifetime
     [InlineData("""not json""", null)]
     public async Task CreateSession_InvalidBody_Is400WithErrorBody(string body, string? message)
     {
-        using var response = await _http.PostJsonAsync("openvidu/api/sessions", body);
+        using var response = await http.PostJsonAsync("openvidu/api/sessions", body);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var json = await response.ReadObjectAsync();
@@ -96,13 +96,13 @@ public sealed partial class SessionApiTests : IAsyncLifetime
             Assert.Equal(message, (string)json["message"]!);
         }
 
-        Assert.Empty(_emulator.Controls.Sessions);
+        Assert.Empty(emulator.Controls.Sessions);
     }
 
     [Fact]
     public async Task CreateSession_KeepsGivenProperties()
     {
-        using var response = await _http.PostJsonAsync("openvidu/api/sessions",
+        using var response = await http.PostJsonAsync("openvidu/api/sessions",
             """{"customSessionId":"Props_1","mediaMode":"RELAYED","recordingMode":"ALWAYS","forcedVideoCodec":"VP8","allowTranscoding":true,"defaultRecordingProperties":{"name":"n","frameRate":30},"unknown":1}""");
 
         var json = await response.ReadObjectAsync();
@@ -123,7 +123,7 @@ public sealed partial class SessionApiTests : IAsyncLifetime
         var requests = Enumerable.Range(0, 20).Select(async _ =>
         {
             await start.Task;
-            using var response = await _http.PostJsonAsync("openvidu/api/sessions", """{"customSessionId":"race"}""");
+            using var response = await http.PostJsonAsync("openvidu/api/sessions", """{"customSessionId":"race"}""");
             return response.StatusCode;
         }).ToList();
         start.SetResult();
@@ -132,17 +132,17 @@ public sealed partial class SessionApiTests : IAsyncLifetime
 
         Assert.Equal(1, codes.Count(c => c == HttpStatusCode.OK));
         Assert.Equal(19, codes.Count(c => c == HttpStatusCode.Conflict));
-        Assert.Single(_emulator.Controls.Sessions);
+        Assert.Single(emulator.Controls.Sessions);
     }
 
     [Fact]
     public async Task GetSessions_ListsNotActiveSessions_AndHidesPendingConnectionsByDefault()
     {
-        var id = await _http.CreateSessionAsync("listed");
-        await _http.CreateConnectionAsync(id);
+        var id = await http.CreateSessionAsync("listed");
+        await http.CreateConnectionAsync(id);
 
-        var list = await (await _http.GetAsync("openvidu/api/sessions", Ct)).ReadObjectAsync();
-        var withPending = await (await _http.GetAsync("openvidu/api/sessions?pendingConnections=true", Ct)).ReadObjectAsync();
+        var list = await (await http.GetAsync("openvidu/api/sessions", Ct)).ReadObjectAsync();
+        var withPending = await (await http.GetAsync("openvidu/api/sessions?pendingConnections=true", Ct)).ReadObjectAsync();
 
         Assert.Equal(["numberOfElements", "content"], list.Keys());
         Assert.Equal(1, (int)list["numberOfElements"]!);
@@ -155,12 +155,12 @@ public sealed partial class SessionApiTests : IAsyncLifetime
     [Fact]
     public async Task GetSession_HidesPendingByDefault_ShowsThemOnRequest_And404WhenUnknown()
     {
-        var id = await _http.CreateSessionAsync();
-        await _http.CreateConnectionAsync(id);
+        var id = await http.CreateSessionAsync();
+        await http.CreateConnectionAsync(id);
 
-        var plain = await (await _http.GetAsync($"openvidu/api/sessions/{id}", Ct)).ReadObjectAsync();
-        var pending = await (await _http.GetAsync($"openvidu/api/sessions/{id}?pendingConnections=true", Ct)).ReadObjectAsync();
-        using var unknown = await _http.GetAsync("openvidu/api/sessions/nope", Ct);
+        var plain = await (await http.GetAsync($"openvidu/api/sessions/{id}", Ct)).ReadObjectAsync();
+        var pending = await (await http.GetAsync($"openvidu/api/sessions/{id}?pendingConnections=true", Ct)).ReadObjectAsync();
+        using var unknown = await http.GetAsync("openvidu/api/sessions/nope", Ct);
 
         Assert.Equal(0, (int)plain["connections"]!["numberOfElements"]!);
         Assert.Equal(1, (int)pending["connections"]!["numberOfElements"]!);
@@ -171,14 +171,14 @@ public sealed partial class SessionApiTests : IAsyncLifetime
     [Fact]
     public async Task DeleteSession_Is204_ThenUnknown_AndPendingTokensDie()
     {
-        var id = await _http.CreateSessionAsync("doomed");
-        var (_, token) = await _http.CreateConnectionAsync(id);
+        var id = await http.CreateSessionAsync("doomed");
+        var (_, token) = await http.CreateConnectionAsync(id);
 
-        using var deleted = await _http.DeleteAsync($"openvidu/api/sessions/{id}", Ct);
-        using var again = await _http.DeleteAsync($"openvidu/api/sessions/{id}", Ct);
-        using var get = await _http.GetAsync($"openvidu/api/sessions/{id}", Ct);
-        using var connection = await _http.PostJsonAsync($"openvidu/api/sessions/{id}/connection", "{}");
-        await _http.CreateSessionAsync("doomed");
+        using var deleted = await http.DeleteAsync($"openvidu/api/sessions/{id}", Ct);
+        using var again = await http.DeleteAsync($"openvidu/api/sessions/{id}", Ct);
+        using var get = await http.GetAsync($"openvidu/api/sessions/{id}", Ct);
+        using var connection = await http.PostJsonAsync($"openvidu/api/sessions/{id}/connection", "{}");
+        await http.CreateSessionAsync("doomed");
         var (client, join) = (await OpenViduRpcClient.OpenAsync(token, TestContext.Current.CancellationToken), (JsonObject?)null);
         await using (client)
         {
@@ -196,9 +196,9 @@ public sealed partial class SessionApiTests : IAsyncLifetime
     [Fact]
     public async Task CreateConnection_ReturnsPendingConnectionWithToken()
     {
-        var id = await _http.CreateSessionAsync("conn-shape");
+        var id = await http.CreateSessionAsync("conn-shape");
 
-        using var response = await _http.PostJsonAsync($"openvidu/api/sessions/{id}/connection", """{"data":"{\"u\":\"ann\"}","role":"MODERATOR","record":false}""");
+        using var response = await http.PostJsonAsync($"openvidu/api/sessions/{id}/connection", """{"data":"{\"u\":\"ann\"}","role":"MODERATOR","record":false}""");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var json = await response.ReadObjectAsync();
@@ -223,15 +223,15 @@ public sealed partial class SessionApiTests : IAsyncLifetime
         Assert.False((bool)json["record"]!);
         Assert.Equal("MODERATOR", (string)json["role"]!);
         Assert.Equal("[]", json["customIceServers"]!.ToJsonString());
-        Assert.Matches($"^ws://127\\.0\\.0\\.1:{_emulator.Port}\\?sessionId=conn-shape&token=tok_[A-Z][A-Za-z0-9]{{15}}$", (string)json["token"]!);
+        Assert.Matches($"^ws://127\\.0\\.0\\.1:{emulator.Port}\\?sessionId=conn-shape&token=tok_[A-Z][A-Za-z0-9]{{15}}$", (string)json["token"]!);
     }
 
     [Fact]
     public async Task CreateConnection_Defaults_AreAPublisherThatRecords()
     {
-        var id = await _http.CreateSessionAsync();
+        var id = await http.CreateSessionAsync();
 
-        var json = await (await _http.PostAsync($"openvidu/api/sessions/{id}/connection", null, Ct)).ReadObjectAsync();
+        var json = await (await http.PostAsync($"openvidu/api/sessions/{id}/connection", null, Ct)).ReadObjectAsync();
 
         Assert.Equal("PUBLISHER", (string)json["role"]!);
         Assert.True((bool)json["record"]!);
@@ -246,9 +246,9 @@ public sealed partial class SessionApiTests : IAsyncLifetime
     [InlineData("""{"customIceServers":[{"username":"x"}]}""", null)]
     public async Task CreateConnection_BadBody_Is400WithErrorBody(string body, string? message)
     {
-        var id = await _http.CreateSessionAsync();
+        var id = await http.CreateSessionAsync();
 
-        using var response = await _http.PostJsonAsync($"openvidu/api/sessions/{id}/connection", body);
+        using var response = await http.PostJsonAsync($"openvidu/api/sessions/{id}/connection", body);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var json = await response.ReadObjectAsync();
@@ -263,7 +263,7 @@ public sealed partial class SessionApiTests : IAsyncLifetime
     [Fact]
     public async Task CreateConnection_UnknownSession_Is404WithEmptyBody()
     {
-        using var response = await _http.PostJsonAsync("openvidu/api/sessions/ghost/connection", "{}");
+        using var response = await http.PostJsonAsync("openvidu/api/sessions/ghost/connection", "{}");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("", await response.ReadTextAsync());
@@ -272,13 +272,13 @@ public sealed partial class SessionApiTests : IAsyncLifetime
     [Fact]
     public async Task ListConnections_ShowsPendingByDefault_AndHidesThemOnRequest()
     {
-        var id = await _http.CreateSessionAsync();
-        await _http.CreateConnectionAsync(id);
-        await _http.CreateConnectionAsync(id, "SUBSCRIBER");
+        var id = await http.CreateSessionAsync();
+        await http.CreateConnectionAsync(id);
+        await http.CreateConnectionAsync(id, "SUBSCRIBER");
 
-        var all = await (await _http.GetAsync($"openvidu/api/sessions/{id}/connection", Ct)).ReadObjectAsync();
-        var activeOnly = await (await _http.GetAsync($"openvidu/api/sessions/{id}/connection?pendingConnections=false", Ct)).ReadObjectAsync();
-        using var unknown = await _http.GetAsync("openvidu/api/sessions/ghost/connection", Ct);
+        var all = await (await http.GetAsync($"openvidu/api/sessions/{id}/connection", Ct)).ReadObjectAsync();
+        var activeOnly = await (await http.GetAsync($"openvidu/api/sessions/{id}/connection?pendingConnections=false", Ct)).ReadObjectAsync();
+        using var unknown = await http.GetAsync("openvidu/api/sessions/ghost/connection", Ct);
 
         Assert.Equal(2, (int)all["numberOfElements"]!);
         Assert.Equal(0, (int)activeOnly["numberOfElements"]!);
@@ -288,12 +288,12 @@ public sealed partial class SessionApiTests : IAsyncLifetime
     [Fact]
     public async Task GetConnection_400ForUnknownSession_404ForUnknownConnection()
     {
-        var id = await _http.CreateSessionAsync();
-        var (connectionId, _) = await _http.CreateConnectionAsync(id);
+        var id = await http.CreateSessionAsync();
+        var (connectionId, _) = await http.CreateConnectionAsync(id);
 
-        using var ok = await _http.GetAsync($"openvidu/api/sessions/{id}/connection/{connectionId}", Ct);
-        using var badSession = await _http.GetAsync($"openvidu/api/sessions/ghost/connection/{connectionId}", Ct);
-        using var badConnection = await _http.GetAsync($"openvidu/api/sessions/{id}/connection/con_Nope", Ct);
+        using var ok = await http.GetAsync($"openvidu/api/sessions/{id}/connection/{connectionId}", Ct);
+        using var badSession = await http.GetAsync($"openvidu/api/sessions/ghost/connection/{connectionId}", Ct);
+        using var badConnection = await http.GetAsync($"openvidu/api/sessions/{id}/connection/con_Nope", Ct);
 
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         Assert.Equal(connectionId, (string)(await ok.ReadObjectAsync())["id"]!);
@@ -306,12 +306,12 @@ public sealed partial class SessionApiTests : IAsyncLifetime
     [Fact]
     public async Task DeleteConnection_RevokesPendingToken_400And404Quirks()
     {
-        var id = await _http.CreateSessionAsync();
-        var (connectionId, token) = await _http.CreateConnectionAsync(id);
+        var id = await http.CreateSessionAsync();
+        var (connectionId, token) = await http.CreateConnectionAsync(id);
 
-        using var badSession = await _http.DeleteAsync($"openvidu/api/sessions/ghost/connection/{connectionId}", Ct);
-        using var revoked = await _http.DeleteAsync($"openvidu/api/sessions/{id}/connection/{connectionId}", Ct);
-        using var again = await _http.DeleteAsync($"openvidu/api/sessions/{id}/connection/{connectionId}", Ct);
+        using var badSession = await http.DeleteAsync($"openvidu/api/sessions/ghost/connection/{connectionId}", Ct);
+        using var revoked = await http.DeleteAsync($"openvidu/api/sessions/{id}/connection/{connectionId}", Ct);
+        using var again = await http.DeleteAsync($"openvidu/api/sessions/{id}/connection/{connectionId}", Ct);
         await using var client = await OpenViduRpcClient.OpenAsync(token, TestContext.Current.CancellationToken);
         var join = await client.CallAsync("joinRoom", new JsonObject { ["token"] = token, ["session"] = id, ["platform"] = "t", ["metadata"] = "", ["secret"] = "" });
 
@@ -324,10 +324,10 @@ public sealed partial class SessionApiTests : IAsyncLifetime
     [Fact]
     public async Task DeleteStream_400ForUnknownSession_404WhenNotActiveOrUnknown()
     {
-        var id = await _http.CreateSessionAsync();
+        var id = await http.CreateSessionAsync();
 
-        using var badSession = await _http.DeleteAsync("openvidu/api/sessions/ghost/stream/str_CAM_abcd_con_X", Ct);
-        using var notActive = await _http.DeleteAsync($"openvidu/api/sessions/{id}/stream/str_CAM_abcd_con_X", Ct);
+        using var badSession = await http.DeleteAsync("openvidu/api/sessions/ghost/stream/str_CAM_abcd_con_X", Ct);
+        using var notActive = await http.DeleteAsync($"openvidu/api/sessions/{id}/stream/str_CAM_abcd_con_X", Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, badSession.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, notActive.StatusCode);
@@ -337,13 +337,13 @@ public sealed partial class SessionApiTests : IAsyncLifetime
     [Fact]
     public async Task Signal_ErrorPaths()
     {
-        var id = await _http.CreateSessionAsync();
+        var id = await http.CreateSessionAsync();
 
-        using var missing = await _http.PostJsonAsync("openvidu/api/signal", """{"type":"x"}""");
-        using var badType = await _http.PostJsonAsync("openvidu/api/signal", $$"""{"session":"{{id}}","data":5}""");
-        using var badTo = await _http.PostJsonAsync("openvidu/api/signal", $$"""{"session":"{{id}}","to":"con_A"}""");
-        using var unknown = await _http.PostJsonAsync("openvidu/api/signal", """{"session":"ghost"}""");
-        using var notActive = await _http.PostJsonAsync("openvidu/api/signal", $$"""{"session":"{{id}}","type":"signal:chat"}""");
+        using var missing = await http.PostJsonAsync("openvidu/api/signal", """{"type":"x"}""");
+        using var badType = await http.PostJsonAsync("openvidu/api/signal", $$"""{"session":"{{id}}","data":5}""");
+        using var badTo = await http.PostJsonAsync("openvidu/api/signal", $$"""{"session":"{{id}}","to":"con_A"}""");
+        using var unknown = await http.PostJsonAsync("openvidu/api/signal", """{"session":"ghost"}""");
+        using var notActive = await http.PostJsonAsync("openvidu/api/signal", $$"""{"session":"{{id}}","type":"signal:chat"}""");
 
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
         Assert.Equal(400, (int)(await missing.ReadObjectAsync())["status"]!);
@@ -358,21 +358,21 @@ public sealed partial class SessionApiTests : IAsyncLifetime
     [Fact]
     public async Task DeprecatedTokens_ReturnsTokenObject_Or404WithErrorBody()
     {
-        var id = await _http.CreateSessionAsync("legacy");
+        var id = await http.CreateSessionAsync("legacy");
 
-        using var ok = await _http.PostJsonAsync("openvidu/api/tokens", """{"session":"legacy","role":"SUBSCRIBER","data":"d"}""");
-        using var unknown = await _http.PostJsonAsync("openvidu/api/tokens", """{"session":"ghost"}""");
-        using var missing = await _http.PostJsonAsync("openvidu/api/tokens", "{}");
+        using var ok = await http.PostJsonAsync("openvidu/api/tokens", """{"session":"legacy","role":"SUBSCRIBER","data":"d"}""");
+        using var unknown = await http.PostJsonAsync("openvidu/api/tokens", """{"session":"ghost"}""");
+        using var missing = await http.PostJsonAsync("openvidu/api/tokens", "{}");
 
         var json = await ok.ReadObjectAsync();
         Assert.Equal(["id", "token", "createdAt", "connectionId", "session", "data", "role"], json.Keys());
         Assert.Equal((string)json["token"]!, (string)json["id"]!);
-        Assert.StartsWith($"ws://127.0.0.1:{_emulator.Port}?sessionId=legacy&token=tok_", (string)json["token"]!, StringComparison.Ordinal);
+        Assert.StartsWith($"ws://127.0.0.1:{emulator.Port}?sessionId=legacy&token=tok_", (string)json["token"]!, StringComparison.Ordinal);
         Assert.Equal("SUBSCRIBER", (string)json["role"]!);
         Assert.Equal(id, (string)json["session"]!);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal(404, (int)(await unknown.ReadObjectAsync())["status"]!);
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
-        Assert.Equal("pending", _emulator.Controls.Sessions.Single().Connections.Single().Status);
+        Assert.Equal("pending", emulator.Controls.Sessions.Single().Connections.Single().Status);
     }
 }

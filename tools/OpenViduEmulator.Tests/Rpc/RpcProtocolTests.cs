@@ -7,19 +7,19 @@ namespace OpenViduEmulator.Tests.Rpc;
 /// <summary>The browser protocol (contract §3) with a raw JSON-RPC client, and the session lifecycle it drives (§1.6).</summary>
 public sealed class RpcProtocolTests : IAsyncLifetime
 {
-    private EmulatorRoom _room = null!;
+    private EmulatorRoom room = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _room = await EmulatorRoom.StartAsync();
+    public async ValueTask InitializeAsync() => room = await EmulatorRoom.StartAsync();
 
-    public ValueTask DisposeAsync() => _room.DisposeAsync();
+    public ValueTask DisposeAsync() => room.DisposeAsync();
 
     [Fact]
     public async Task Ping_AnswersPong()
     {
-        var id = await _room.Http.CreateSessionAsync();
-        var (_, token) = await _room.Http.CreateConnectionAsync(id);
+        var id = await room.Http.CreateSessionAsync();
+        var (_, token) = await room.Http.CreateConnectionAsync(id);
         await using var client = await OpenViduRpcClient.OpenAsync(token, TestContext.Current.CancellationToken);
 
         var response = await client.CallAsync("ping", new JsonObject { ["interval"] = 5000 });
@@ -30,11 +30,11 @@ public sealed class RpcProtocolTests : IAsyncLifetime
     [Fact]
     public async Task JoinRoom_ReturnsTheFieldsOpenViduBrowserNeeds()
     {
-        var id = await _room.Http.CreateSessionAsync("join-shape");
-        var first = await _room.JoinAsync(id, serverData: "srv1", clientData: "cli1");
+        var id = await room.Http.CreateSessionAsync("join-shape");
+        var first = await room.JoinAsync(id, serverData: "srv1", clientData: "cli1");
         var streamId = await first.PublishAsync();
 
-        var second = await _room.JoinAsync(id, "MODERATOR", serverData: "srv2", clientData: "cli2");
+        var second = await room.JoinAsync(id, "MODERATOR", serverData: "srv2", clientData: "cli2");
         var result = second.JoinResult;
 
         Assert.Equal(
@@ -66,11 +66,11 @@ public sealed class RpcProtocolTests : IAsyncLifetime
     [Fact]
     public async Task JoinRoom_MakesTheConnectionActive_WithClientDataAndPlatform()
     {
-        var id = await _room.Http.CreateSessionAsync();
-        var joined = await _room.JoinAsync(id, serverData: "srv", clientData: "cli");
+        var id = await room.Http.CreateSessionAsync();
+        var joined = await room.JoinAsync(id, serverData: "srv", clientData: "cli");
 
-        var json = await (await _room.Http.GetAsync($"openvidu/api/sessions/{id}/connection/{joined.ConnectionId}", Ct)).ReadObjectAsync();
-        var session = await (await _room.Http.GetAsync($"openvidu/api/sessions/{id}", Ct)).ReadObjectAsync();
+        var json = await (await room.Http.GetAsync($"openvidu/api/sessions/{id}/connection/{joined.ConnectionId}", Ct)).ReadObjectAsync();
+        var session = await (await room.Http.GetAsync($"openvidu/api/sessions/{id}", Ct)).ReadObjectAsync();
 
         Assert.Equal("active", (string)json["status"]!);
         Assert.NotNull(json["activeAt"]);
@@ -81,14 +81,14 @@ public sealed class RpcProtocolTests : IAsyncLifetime
         Assert.Equal("[]", json["publishers"]!.ToJsonString());
         Assert.Equal("[]", json["subscribers"]!.ToJsonString());
         Assert.Equal(1, (int)session["connections"]!["numberOfElements"]!);
-        Assert.True(_room.Controls.Sessions.Single().Active);
+        Assert.True(room.Controls.Sessions.Single().Active);
     }
 
     [Fact]
     public async Task JoinRoom_Errors_202UnknownSession_401ReusedOrBogusToken()
     {
-        var id = await _room.Http.CreateSessionAsync();
-        var joined = await _room.JoinAsync(id);
+        var id = await room.Http.CreateSessionAsync();
+        var joined = await room.JoinAsync(id);
         await using var client = await OpenViduRpcClient.OpenAsync(joined.Token, TestContext.Current.CancellationToken);
 
         var reused = await client.CallAsync("joinRoom", JoinParams(joined.Token, id));
@@ -103,8 +103,8 @@ public sealed class RpcProtocolTests : IAsyncLifetime
     [Fact]
     public async Task MethodsBeforeJoin_Are803_AndUnknownMethodsGetAnError()
     {
-        var id = await _room.Http.CreateSessionAsync();
-        var (_, token) = await _room.Http.CreateConnectionAsync(id);
+        var id = await room.Http.CreateSessionAsync();
+        var (_, token) = await room.Http.CreateConnectionAsync(id);
         await using var client = await OpenViduRpcClient.OpenAsync(token, TestContext.Current.CancellationToken);
 
         var early = await client.CallAsync("publishVideo", new JsonObject { ["sdpOffer"] = FakeSdp.Offer("sendonly") });
@@ -122,9 +122,9 @@ public sealed class RpcProtocolTests : IAsyncLifetime
     [Fact]
     public async Task Publish_AnswersSdpAndStreamId_OthersGetParticipantPublished()
     {
-        var id = await _room.Http.CreateSessionAsync();
-        var watcher = await _room.JoinAsync(id);
-        var publisher = await _room.JoinAsync(id);
+        var id = await room.Http.CreateSessionAsync();
+        var watcher = await room.JoinAsync(id);
+        var publisher = await room.JoinAsync(id);
 
         var response = await publisher.Rpc.CallAsync("publishVideo", new JsonObject
         {
@@ -148,7 +148,7 @@ public sealed class RpcProtocolTests : IAsyncLifetime
         Assert.Equal(publisher.ConnectionId, (string)published["id"]!);
         Assert.Equal(streamId, (string)published["streams"]![0]!["id"]!);
         Assert.Empty(publisher.Rpc.NotificationsOf("participantPublished"));
-        var rest = await (await _room.Http.GetAsync($"openvidu/api/sessions/{id}/connection/{publisher.ConnectionId}", Ct)).ReadObjectAsync();
+        var rest = await (await room.Http.GetAsync($"openvidu/api/sessions/{id}/connection/{publisher.ConnectionId}", Ct)).ReadObjectAsync();
         Assert.Equal(streamId, (string)rest["publishers"]![0]!["streamId"]!);
         Assert.Equal("SCREEN", (string)rest["publishers"]![0]!["mediaOptions"]!["typeOfVideo"]!);
     }
@@ -156,9 +156,9 @@ public sealed class RpcProtocolTests : IAsyncLifetime
     [Fact]
     public async Task Publish_AsSubscriber_Is401_AndTwiceIs106()
     {
-        var id = await _room.Http.CreateSessionAsync();
-        var subscriber = await _room.JoinAsync(id, "SUBSCRIBER");
-        var publisher = await _room.JoinAsync(id);
+        var id = await room.Http.CreateSessionAsync();
+        var subscriber = await room.JoinAsync(id, "SUBSCRIBER");
+        var publisher = await room.JoinAsync(id);
         await publisher.PublishAsync();
 
         var denied = await subscriber.Rpc.CallAsync("publishVideo", new JsonObject { ["sdpOffer"] = FakeSdp.Offer("sendonly") });
@@ -171,13 +171,13 @@ public sealed class RpcProtocolTests : IAsyncLifetime
     [Fact]
     public async Task Subscribe_AnswersSendonlySdp_AndUnsubscribeByConnectionId()
     {
-        var id = await _room.Http.CreateSessionAsync();
-        var publisher = await _room.JoinAsync(id);
+        var id = await room.Http.CreateSessionAsync();
+        var publisher = await room.JoinAsync(id);
         var streamId = await publisher.PublishAsync();
-        var subscriber = await _room.JoinAsync(id, "SUBSCRIBER");
+        var subscriber = await room.JoinAsync(id, "SUBSCRIBER");
 
         var response = await subscriber.Rpc.CallAsync("receiveVideoFrom", new JsonObject { ["sender"] = streamId, ["sdpOffer"] = FakeSdp.Offer("recvonly") });
-        var subscribed = _room.Controls.Snapshot().FindConnection(subscriber.ConnectionId)!.SubscribedStreamIds;
+        var subscribed = room.Controls.Snapshot().FindConnection(subscriber.ConnectionId)!.SubscribedStreamIds;
         var unknown = await subscriber.Rpc.CallAsync("receiveVideoFrom", new JsonObject { ["sender"] = "str_CAM_abcd_con_Nobody", ["sdpOffer"] = FakeSdp.Offer("recvonly") });
         var unsubscribe = await subscriber.Rpc.CallAsync("unsubscribeFromVideo", new JsonObject { ["sender"] = publisher.ConnectionId });
 
@@ -188,15 +188,15 @@ public sealed class RpcProtocolTests : IAsyncLifetime
         Assert.Equal([streamId], subscribed);
         Assert.Equal(102, (int)unknown["error"]!["code"]!);
         Assert.NotNull(unsubscribe["result"]);
-        Assert.Empty(_room.Controls.Snapshot().FindConnection(subscriber.ConnectionId)!.SubscribedStreamIds);
+        Assert.Empty(room.Controls.Snapshot().FindConnection(subscriber.ConnectionId)!.SubscribedStreamIds);
     }
 
     [Fact]
     public async Task Unpublish_Voluntary_NotifiesOthersOnly_WithReasonUnpublish()
     {
-        var id = await _room.Http.CreateSessionAsync();
-        var watcher = await _room.JoinAsync(id);
-        var publisher = await _room.JoinAsync(id);
+        var id = await room.Http.CreateSessionAsync();
+        var watcher = await room.JoinAsync(id);
+        var publisher = await room.JoinAsync(id);
         await publisher.PublishAsync();
 
         var response = await publisher.Rpc.CallAsync("unpublishVideo", []);
@@ -213,10 +213,10 @@ public sealed class RpcProtocolTests : IAsyncLifetime
     [Fact]
     public async Task ForcedUnpublish_ByModeratorOrRest_NotifiesEveryoneIncludingTheOwner()
     {
-        var id = await _room.Http.CreateSessionAsync();
-        var moderator = await _room.JoinAsync(id, "MODERATOR");
-        var publisher = await _room.JoinAsync(id);
-        var plain = await _room.JoinAsync(id);
+        var id = await room.Http.CreateSessionAsync();
+        var moderator = await room.JoinAsync(id, "MODERATOR");
+        var publisher = await room.JoinAsync(id);
+        var plain = await room.JoinAsync(id);
         var streamId = await publisher.PublishAsync();
 
         var denied = await plain.Rpc.CallAsync("forceUnpublish", new JsonObject { ["streamId"] = streamId });
@@ -224,9 +224,9 @@ public sealed class RpcProtocolTests : IAsyncLifetime
         var byUser = await publisher.Rpc.WaitForNotificationAsync("participantUnpublished");
         await moderator.Rpc.WaitForNotificationAsync("participantUnpublished");
         var second = await publisher.PublishAsync();
-        using var rest = await _room.Http.DeleteAsync($"openvidu/api/sessions/{id}/stream/{second}", Ct);
+        using var rest = await room.Http.DeleteAsync($"openvidu/api/sessions/{id}/stream/{second}", Ct);
         var byServer = await publisher.Rpc.WaitForNotificationAsync("participantUnpublished", p => (string?)p["reason"] == "forceUnpublishByServer");
-        using var gone = await _room.Http.DeleteAsync($"openvidu/api/sessions/{id}/stream/{second}", Ct);
+        using var gone = await room.Http.DeleteAsync($"openvidu/api/sessions/{id}/stream/{second}", Ct);
 
         Assert.Equal(401, (int)denied["error"]!["code"]!);
         Assert.NotNull(ok["result"]);
@@ -239,9 +239,9 @@ public sealed class RpcProtocolTests : IAsyncLifetime
     [Fact]
     public async Task SendMessage_EmptyTo_ReachesEveryoneIncludingTheSender()
     {
-        var id = await _room.Http.CreateSessionAsync();
-        var a = await _room.JoinAsync(id);
-        var b = await _room.JoinAsync(id);
+        var id = await room.Http.CreateSessionAsync();
+        var a = await room.JoinAsync(id);
+        var b = await room.JoinAsync(id);
 
         var response = await a.Rpc.CallAsync("sendMessage", new JsonObject { ["message"] = """{"to":[],"data":"hi","type":"signal:chat"}""" });
         var atA = await a.Rpc.WaitForNotificationAsync("sendMessage");
@@ -255,10 +255,10 @@ public sealed class RpcProtocolTests : IAsyncLifetime
     [Fact]
     public async Task SendMessage_ToUnknownId_Is601AndNobodyReceivesIt_ToOneReachesOnlyThem()
     {
-        var id = await _room.Http.CreateSessionAsync();
-        var a = await _room.JoinAsync(id);
-        var b = await _room.JoinAsync(id);
-        var c = await _room.JoinAsync(id);
+        var id = await room.Http.CreateSessionAsync();
+        var a = await room.JoinAsync(id);
+        var b = await room.JoinAsync(id);
+        var c = await room.JoinAsync(id);
 
         var bad = await a.Rpc.CallAsync("sendMessage", new JsonObject { ["message"] = $$"""{"to":["{{b.ConnectionId}}","con_Nobody"],"data":"x","type":"signal:t"}""" });
         var notJson = await a.Rpc.CallAsync("sendMessage", new JsonObject { ["message"] = "not json" });
@@ -277,12 +277,12 @@ public sealed class RpcProtocolTests : IAsyncLifetime
     [Fact]
     public async Task RestSignal_ReachesParticipantsWithoutFrom_And406ForUnknownTo()
     {
-        var id = await _room.Http.CreateSessionAsync();
-        var a = await _room.JoinAsync(id);
+        var id = await room.Http.CreateSessionAsync();
+        var a = await room.JoinAsync(id);
 
-        using var ok = await _room.Http.PostJsonAsync("openvidu/api/signal", $$"""{"session":"{{id}}","type":"signal:note","data":"from server"}""");
+        using var ok = await room.Http.PostJsonAsync("openvidu/api/signal", $$"""{"session":"{{id}}","type":"signal:note","data":"from server"}""");
         var received = await a.Rpc.WaitForNotificationAsync("sendMessage");
-        using var badTo = await _room.Http.PostJsonAsync("openvidu/api/signal", $$"""{"session":"{{id}}","to":["con_Nobody"]}""");
+        using var badTo = await room.Http.PostJsonAsync("openvidu/api/signal", $$"""{"session":"{{id}}","to":["con_Nobody"]}""");
 
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         Assert.Equal("", await ok.ReadTextAsync());
@@ -294,9 +294,9 @@ public sealed class RpcProtocolTests : IAsyncLifetime
     [Fact]
     public async Task StreamPropertyChanged_IsForwardedToOthersWithStringifiedValue()
     {
-        var id = await _room.Http.CreateSessionAsync();
-        var watcher = await _room.JoinAsync(id);
-        var publisher = await _room.JoinAsync(id);
+        var id = await room.Http.CreateSessionAsync();
+        var watcher = await room.JoinAsync(id);
+        var publisher = await room.JoinAsync(id);
         var streamId = await publisher.PublishAsync();
 
         var response = await publisher.Rpc.CallAsync("streamPropertyChanged", new JsonObject
@@ -309,17 +309,17 @@ public sealed class RpcProtocolTests : IAsyncLifetime
         Assert.Equal(
             $$"""{"connectionId":"{{publisher.ConnectionId}}","streamId":"{{streamId}}","property":"videoActive","newValue":"false","reason":"publishVideo"}""",
             changed.ToJsonString());
-        Assert.False(_room.Controls.Snapshot().FindConnection(publisher.ConnectionId)!.Streams.Single().VideoActive);
+        Assert.False(room.Controls.Snapshot().FindConnection(publisher.ConnectionId)!.Streams.Single().VideoActive);
         Assert.Empty(publisher.Rpc.NotificationsOf("streamPropertyChanged"));
     }
 
     [Fact]
     public async Task ForceDisconnect_NeedsModerator_ThenLeftToOthersAndEvictedToEveryone()
     {
-        var id = await _room.Http.CreateSessionAsync();
-        var moderator = await _room.JoinAsync(id, "MODERATOR");
-        var victim = await _room.JoinAsync(id);
-        var bystander = await _room.JoinAsync(id);
+        var id = await room.Http.CreateSessionAsync();
+        var moderator = await room.JoinAsync(id, "MODERATOR");
+        var victim = await room.JoinAsync(id);
+        var bystander = await room.JoinAsync(id);
 
         var denied = await bystander.Rpc.CallAsync("forceDisconnect", new JsonObject { ["connectionId"] = victim.ConnectionId });
         var ok = await moderator.Rpc.CallAsync("forceDisconnect", new JsonObject { ["connectionId"] = victim.ConnectionId });
@@ -333,17 +333,17 @@ public sealed class RpcProtocolTests : IAsyncLifetime
         Assert.Equal("forceDisconnectByUser", (string)evictedVictim["reason"]!);
         Assert.Equal(victim.ConnectionId, (string)evictedModerator["connectionId"]!);
         Assert.Empty(victim.Rpc.NotificationsOf("participantLeft"));
-        Assert.Equal(2, _room.Controls.Sessions.Single().Connections.Count);
+        Assert.Equal(2, room.Controls.Sessions.Single().Connections.Count);
     }
 
     [Fact]
     public async Task RestDeleteConnection_OfActiveParticipant_EvictsWithForceDisconnectByServer()
     {
-        var id = await _room.Http.CreateSessionAsync();
-        var victim = await _room.JoinAsync(id);
-        var other = await _room.JoinAsync(id);
+        var id = await room.Http.CreateSessionAsync();
+        var victim = await room.JoinAsync(id);
+        var other = await room.JoinAsync(id);
 
-        using var response = await _room.Http.DeleteAsync($"openvidu/api/sessions/{id}/connection/{victim.ConnectionId}", Ct);
+        using var response = await room.Http.DeleteAsync($"openvidu/api/sessions/{id}/connection/{victim.ConnectionId}", Ct);
         var evicted = await victim.Rpc.WaitForNotificationAsync("participantEvicted");
         var left = await other.Rpc.WaitForNotificationAsync("participantLeft");
         var evictedOther = await other.Rpc.WaitForNotificationAsync("participantEvicted");
@@ -357,35 +357,35 @@ public sealed class RpcProtocolTests : IAsyncLifetime
     [Fact]
     public async Task DeleteSession_EvictsEveryoneWithSessionClosedByServer()
     {
-        var id = await _room.Http.CreateSessionAsync();
-        var a = await _room.JoinAsync(id);
-        var b = await _room.JoinAsync(id);
+        var id = await room.Http.CreateSessionAsync();
+        var a = await room.JoinAsync(id);
+        var b = await room.JoinAsync(id);
 
-        using var response = await _room.Http.DeleteAsync($"openvidu/api/sessions/{id}", Ct);
+        using var response = await room.Http.DeleteAsync($"openvidu/api/sessions/{id}", Ct);
         var evictedA = await a.Rpc.WaitForNotificationAsync("participantEvicted", p => (string?)p["connectionId"] == a.ConnectionId);
         var evictedB = await b.Rpc.WaitForNotificationAsync("participantEvicted", p => (string?)p["connectionId"] == b.ConnectionId);
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.Equal("sessionClosedByServer", (string)evictedA["reason"]!);
         Assert.Equal("sessionClosedByServer", (string)evictedB["reason"]!);
-        Assert.Empty(_room.Controls.Sessions);
+        Assert.Empty(room.Controls.Sessions);
     }
 
     [Fact]
     public async Task LeaveRoom_NotifiesOthers_AndTheLastLeaveClosesAndForgetsTheSession()
     {
-        var id = await _room.Http.CreateSessionAsync("short-lived");
-        var a = await _room.JoinAsync(id);
-        var b = await _room.JoinAsync(id);
-        var (_, pendingToken) = await _room.Http.CreateConnectionAsync(id);
+        var id = await room.Http.CreateSessionAsync("short-lived");
+        var a = await room.JoinAsync(id);
+        var b = await room.JoinAsync(id);
+        var (_, pendingToken) = await room.Http.CreateConnectionAsync(id);
 
         var leaveA = await a.Rpc.CallAsync("leaveRoom", []);
         var left = await b.Rpc.WaitForNotificationAsync("participantLeft");
-        using var stillThere = await _room.Http.GetAsync($"openvidu/api/sessions/{id}", Ct);
+        using var stillThere = await room.Http.GetAsync($"openvidu/api/sessions/{id}", Ct);
         await b.Rpc.CallAsync("leaveRoom", []);
-        using var gone = await _room.Http.GetAsync($"openvidu/api/sessions/{id}", Ct);
-        using var connection = await _room.Http.PostJsonAsync($"openvidu/api/sessions/{id}/connection", "{}");
-        using var recreated = await _room.Http.PostJsonAsync("openvidu/api/sessions", """{"customSessionId":"short-lived"}""");
+        using var gone = await room.Http.GetAsync($"openvidu/api/sessions/{id}", Ct);
+        using var connection = await room.Http.PostJsonAsync($"openvidu/api/sessions/{id}/connection", "{}");
+        using var recreated = await room.Http.PostJsonAsync("openvidu/api/sessions", """{"customSessionId":"short-lived"}""");
         await using var late = await OpenViduRpcClient.OpenAsync(pendingToken, TestContext.Current.CancellationToken);
         var lateJoin = await late.CallAsync("joinRoom", JoinParams(pendingToken, id));
 
@@ -401,11 +401,11 @@ public sealed class RpcProtocolTests : IAsyncLifetime
     [Fact]
     public async Task DropSocket_EvictsWithNetworkDisconnect_AndReconnectIsRefusedWith40007()
     {
-        var id = await _room.Http.CreateSessionAsync();
-        var dropped = await _room.JoinAsync(id);
-        var other = await _room.JoinAsync(id);
+        var id = await room.Http.CreateSessionAsync();
+        var dropped = await room.JoinAsync(id);
+        var other = await room.JoinAsync(id);
 
-        Assert.True(_room.Controls.DropSocket(dropped.ConnectionId));
+        Assert.True(room.Controls.DropSocket(dropped.ConnectionId));
         var left = await other.Rpc.WaitForNotificationAsync("participantLeft");
         await dropped.Rpc.WaitForCloseAsync(OpenViduRpcClient.Timeout);
         await using var again = await OpenViduRpcClient.OpenAsync(dropped.Token, TestContext.Current.CancellationToken);
@@ -413,15 +413,15 @@ public sealed class RpcProtocolTests : IAsyncLifetime
 
         Assert.Equal($$"""{"connectionId":"{{dropped.ConnectionId}}","reason":"networkDisconnect"}""", left.ToJsonString());
         Assert.Equal("""{"code":40007,"message":"reconnection error"}""", reconnect["error"]!.ToJsonString());
-        Assert.Null(_room.Controls.Snapshot().FindConnection(dropped.ConnectionId));
+        Assert.Null(room.Controls.Snapshot().FindConnection(dropped.ConnectionId));
         Assert.Empty(other.Rpc.NotificationsOf("participantEvicted"));
     }
 
     [Fact]
     public async Task Connect_WhileTheParticipantIsStillKnown_Reattaches()
     {
-        var id = await _room.Http.CreateSessionAsync();
-        var participant = await _room.JoinAsync(id);
+        var id = await room.Http.CreateSessionAsync();
+        var participant = await room.JoinAsync(id);
         await using var second = await OpenViduRpcClient.OpenAsync(participant.Token, TestContext.Current.CancellationToken);
 
         var reconnect = await second.CallAsync("connect", new JsonObject { ["sessionId"] = (string)participant.JoinResult["sessionId"]!, ["reconnect"] = true });
@@ -429,15 +429,15 @@ public sealed class RpcProtocolTests : IAsyncLifetime
 
         Assert.Equal("reconnection successful", (string)reconnect["result"]!["value"]!);
         Assert.NotNull(echo["result"]);
-        Assert.True(_room.Controls.Snapshot().FindConnection(participant.ConnectionId)!.SocketOpen);
+        Assert.True(room.Controls.Snapshot().FindConnection(participant.ConnectionId)!.SocketOpen);
     }
 
     [Fact]
     public async Task A_socket_silent_for_three_announced_ping_intervals_is_closed_and_its_participant_evicted()
     {
-        var id = await _room.Http.CreateSessionAsync();
-        var silent = await _room.JoinAsync(id);
-        var other = await _room.JoinAsync(id);
+        var id = await room.Http.CreateSessionAsync();
+        var silent = await room.JoinAsync(id);
+        var other = await room.JoinAsync(id);
 
         // The first ping announces a 300 ms interval; no second ping follows.
         await silent.Rpc.CallAsync("ping", new JsonObject { ["interval"] = 300 });
@@ -445,9 +445,9 @@ public sealed class RpcProtocolTests : IAsyncLifetime
         await silent.Rpc.WaitForCloseAsync(OpenViduRpcClient.Timeout);
 
         Assert.Equal($$"""{"connectionId":"{{silent.ConnectionId}}","reason":"networkDisconnect"}""", left.ToJsonString());
-        Assert.Null(_room.Controls.Snapshot().FindConnection(silent.ConnectionId));
+        Assert.Null(room.Controls.Snapshot().FindConnection(silent.ConnectionId));
         // The other socket never pinged, so no watchdog watches it.
-        Assert.True(_room.Controls.Snapshot().FindConnection(other.ConnectionId)!.SocketOpen);
+        Assert.True(room.Controls.Snapshot().FindConnection(other.ConnectionId)!.SocketOpen);
     }
 
     [Fact]

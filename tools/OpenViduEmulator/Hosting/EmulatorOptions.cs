@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace OpenViduEmulator;
 
 /// <summary>How an emulator instance behaves. Every property has the default of the openvidu-dev image.</summary>

@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Logging;
 using OpenViduEmulator.Media;
 using OpenViduEmulator.Rest;
 using OpenViduEmulator.Rpc;
@@ -17,38 +16,38 @@ namespace OpenViduEmulator;
 /// </summary>
 public sealed class OpenViduEmulatorServer : IAsyncDisposable
 {
-    private readonly EmulatorOptions _options;
-    private readonly ILoggerFactory _loggerFactory;
-    private readonly WebhookDispatcher _webhooks;
-    private readonly EmulatorEngine _engine;
-    private readonly RestFaults _faults = new();
-    private readonly SemaphoreSlim _hostGate = new(1, 1);
-    private WebApplication? _app;
-    private IPEndPoint? _endpoint;
-    private string _listenHost = "127.0.0.1";
+    private readonly EmulatorOptions options;
+    private readonly ILoggerFactory loggerFactory;
+    private readonly WebhookDispatcher webhooks;
+    private readonly EmulatorEngine engine;
+    private readonly RestFaults faults = new();
+    private readonly SemaphoreSlim hostGate = new(1, 1);
+    private WebApplication? app;
+    private IPEndPoint? endpoint;
+    private string listenHost = "127.0.0.1";
 
     private OpenViduEmulatorServer(EmulatorOptions options)
     {
-        _options = options;
-        _loggerFactory = LoggerFactory.Create(b => options.ConfigureLogging?.Invoke(b));
+        this.options = options;
+        loggerFactory = LoggerFactory.Create(b => options.ConfigureLogging?.Invoke(b));
         var changes = new ChangeSignal();
-        _webhooks = new WebhookDispatcher(options, changes, _loggerFactory.CreateLogger<WebhookDispatcher>());
-        _engine = new EmulatorEngine(options, _webhooks, changes);
-        Controls = new EmulatorControls(this, _engine, _faults, _webhooks, changes);
+        webhooks = new WebhookDispatcher(options, changes, loggerFactory.CreateLogger<WebhookDispatcher>());
+        engine = new EmulatorEngine(options, webhooks, changes);
+        Controls = new EmulatorControls(this, engine, faults, webhooks, changes);
     }
 
     /// <summary>Where the emulator listens, e.g. <c>http://127.0.0.1:54321</c> (no trailing slash).</summary>
     public string BaseUrl { get; private set; } = "";
 
     /// <summary>The port listened on (stable across GoDown/GoUp).</summary>
-    public int Port => _endpoint?.Port ?? 0;
+    public int Port => endpoint?.Port ?? 0;
 
     /// <summary>The OpenVidu secret (REST password for user OPENVIDUAPP).</summary>
-    public string Secret => _options.Secret;
+    public string Secret => options.Secret;
 
     public EmulatorControls Controls { get; }
 
-    internal bool IsDown => _app is null;
+    internal bool IsDown => app is null;
 
     /// <summary>Starts an emulator; by default on a free port of 127.0.0.1.</summary>
     public static async Task<OpenViduEmulatorServer> StartAsync(EmulatorOptions? options = null, CancellationToken cancellationToken = default)
@@ -56,9 +55,9 @@ public sealed class OpenViduEmulatorServer : IAsyncDisposable
         var server = new OpenViduEmulatorServer(options ?? new EmulatorOptions());
         try
         {
-            if (server._options.MediaPlane == MediaPlane.Janus)
+            if (server.options.MediaPlane == MediaPlane.Janus)
             {
-                server._engine.Media = await JanusMediaPlane.StartAsync(server._options, server._loggerFactory, cancellationToken);
+                server.engine.Media = await JanusMediaPlane.StartAsync(server.options, server.loggerFactory, cancellationToken);
             }
 
             await server.StartListeningAsync(cancellationToken);
@@ -73,52 +72,52 @@ public sealed class OpenViduEmulatorServer : IAsyncDisposable
 
     internal async Task StartListeningAsync(CancellationToken cancellationToken)
     {
-        await _hostGate.WaitAsync(cancellationToken);
+        await hostGate.WaitAsync(cancellationToken);
         try
         {
-            if (_app is not null)
+            if (this.app is not null)
             {
                 return;
             }
 
-            var listen = _options.ListenUrl ?? new Uri("http://127.0.0.1:0");
-            _listenHost = listen.Host;
-            var app = BuildApp(_endpoint ?? new IPEndPoint(ResolveListenAddress(listen.Host), listen.Port), listen.Host == "localhost");
+            var listen = options.ListenUrl ?? new Uri("http://127.0.0.1:0");
+            listenHost = listen.Host;
+            var app = BuildApp(endpoint ?? new IPEndPoint(ResolveListenAddress(listen.Host), listen.Port), listen.Host == "localhost");
             await app.StartAsync(cancellationToken);
-            _app = app;
-            if (_endpoint is null)
+            this.app = app;
+            if (endpoint is null)
             {
                 var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-                _endpoint = new IPEndPoint(ResolveListenAddress(listen.Host), new Uri(address).Port);
-                var host = _listenHost is "0.0.0.0" or "*" or "+" or "[::]" ? "127.0.0.1" : _listenHost;
-                BaseUrl = $"{listen.Scheme}://{host}:{_endpoint.Port}";
-                _engine.PublicUrl = (_options.PublicUrl?.ToString() ?? BaseUrl).TrimEnd('/');
+                endpoint = new IPEndPoint(ResolveListenAddress(listen.Host), new Uri(address).Port);
+                var host = listenHost is "0.0.0.0" or "*" or "+" or "[::]" ? "127.0.0.1" : listenHost;
+                BaseUrl = $"{listen.Scheme}://{host}:{endpoint.Port}";
+                engine.PublicUrl = (options.PublicUrl?.ToString() ?? BaseUrl).TrimEnd('/');
             }
         }
         finally
         {
-            _hostGate.Release();
+            hostGate.Release();
         }
     }
 
     internal async Task StopListeningAsync(CancellationToken cancellationToken)
     {
-        await _hostGate.WaitAsync(cancellationToken);
+        await hostGate.WaitAsync(cancellationToken);
         try
         {
-            if (_app is not { } app)
+            if (this.app is not { } app)
             {
                 return;
             }
 
-            _app = null;
-            _engine.AbortAllSockets();
+            this.app = null;
+            engine.AbortAllSockets();
             await app.StopAsync(cancellationToken);
             await app.DisposeAsync();
         }
         finally
         {
-            _hostGate.Release();
+            hostGate.Release();
         }
     }
 
@@ -151,26 +150,26 @@ public sealed class OpenViduEmulatorServer : IAsyncDisposable
         // The listener comes and goes (GoDown/GoUp) inside a longer-lived emulator, so it must not own the process's
         // signals: the default console lifetime swallowed SIGTERM to stop only this listener, and the process hung.
         builder.Services.AddSingleton<IHostLifetime, ListenerLifetime>();
-        _options.ConfigureLogging?.Invoke(builder.Logging);
+        options.ConfigureLogging?.Invoke(builder.Logging);
 
         var app = builder.Build();
         app.UseWebSockets();
-        app.UseOpenViduRest(_options.Secret, _faults);
+        app.UseOpenViduRest(options.Secret, faults);
         app.UseRouting();
         var api = app.MapGroup(RestPipeline.ApiPrefix);
-        api.MapSessionEndpoints(_engine);
-        api.MapConfigEndpoints(_engine);
-        app.MapOpenViduRpc(_engine, _loggerFactory);
+        api.MapSessionEndpoints(engine);
+        api.MapConfigEndpoints(engine);
+        app.MapOpenViduRpc(engine, loggerFactory);
         return app;
     }
 
     public async ValueTask DisposeAsync()
     {
         await StopListeningAsync(CancellationToken.None);
-        await _engine.Media.DisposeAsync();
-        await _webhooks.DisposeAsync();
-        _loggerFactory.Dispose();
-        _hostGate.Dispose();
+        await engine.Media.DisposeAsync();
+        await webhooks.DisposeAsync();
+        loggerFactory.Dispose();
+        hostGate.Dispose();
     }
 }
 

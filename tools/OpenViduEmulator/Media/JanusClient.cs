@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging;
 using OpenViduEmulator.State;
 
 namespace OpenViduEmulator.Media;
@@ -20,10 +18,10 @@ internal sealed class JanusException(int code, string message) : Exception($"Jan
 /// </summary>
 internal sealed partial class JanusClient : IDisposable
 {
-    private readonly HttpClient _http;
-    private readonly Uri _base;
-    private readonly ILogger _logger;
-    private readonly CancellationTokenSource _closing = new();
+    private readonly HttpClient http;
+    private readonly Uri @base;
+    private readonly ILogger logger;
+    private readonly CancellationTokenSource closing = new();
 
     public JanusClient(Uri baseUrl, ILogger logger)
     {
@@ -32,18 +30,18 @@ internal sealed partial class JanusClient : IDisposable
             throw new ArgumentException($"Janus must be on a loopback address, not {baseUrl}", nameof(baseUrl));
         }
 
-        _base = new Uri(baseUrl.ToString().TrimEnd('/') + "/");
-        _logger = logger;
+        @base = new Uri(baseUrl.ToString().TrimEnd('/') + "/");
+        this.logger = logger;
         // No proxy: a proxy from the environment must never see loopback traffic. No timeout: long polls last 30 s.
-        _http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan };
+        http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
     /// <summary>Cancelled on dispose: ends every session's long poll.</summary>
-    internal CancellationToken Closing => _closing.Token;
+    internal CancellationToken Closing => closing.Token;
 
     public async Task<JsonObject> InfoAsync(CancellationToken ct)
     {
-        using var response = await _http.GetAsync(new Uri(_base, "info"), ct);
+        using var response = await http.GetAsync(new Uri(@base, "info"), ct);
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync<JsonObject>(ct) ?? throw new JanusException(0, "empty info");
     }
@@ -59,7 +57,7 @@ internal sealed partial class JanusClient : IDisposable
     internal async Task<JsonObject> PostAsync(string path, JsonObject body, CancellationToken ct)
     {
         body["transaction"] ??= Ids.NewOpaque(12);
-        using var response = await _http.PostAsJsonAsync(new Uri(_base, path), body, ct);
+        using var response = await http.PostAsJsonAsync(new Uri(@base, path), body, ct);
         response.EnsureSuccessStatusCode();
         var reply = await response.Content.ReadFromJsonAsync<JsonObject>(ct) ?? throw new JanusException(0, "empty reply");
         if ((string?)reply["janus"] == "error")
@@ -72,7 +70,7 @@ internal sealed partial class JanusClient : IDisposable
 
     internal async Task<JsonArray> PollAsync(long sessionId, CancellationToken ct)
     {
-        using var response = await _http.GetAsync(new Uri(_base, $"{sessionId}?maxev=10"), ct);
+        using var response = await http.GetAsync(new Uri(@base, $"{sessionId}?maxev=10"), ct);
         response.EnsureSuccessStatusCode();
         var reply = await response.Content.ReadFromJsonAsync<JsonNode>(ct);
         if (reply is JsonObject { } error && (string?)error["janus"] == "error")
@@ -91,9 +89,9 @@ internal sealed partial class JanusClient : IDisposable
 
     public void Dispose()
     {
-        _closing.Cancel();
-        _http.Dispose();
-        _closing.Dispose();
+        closing.Cancel();
+        http.Dispose();
+        closing.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Janus session {SessionId} event loop ended: {Reason}")]
@@ -109,9 +107,9 @@ internal sealed partial class JanusClient : IDisposable
 /// </summary>
 internal sealed class JanusSession(JanusClient client, long id)
 {
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<JsonObject>> _pending = new();
-    private readonly ConcurrentDictionary<long, JanusHandle> _handles = new();
-    private volatile bool _destroyed;
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<JsonObject>> pending = new();
+    private readonly ConcurrentDictionary<long, JanusHandle> handles = new();
+    private volatile bool destroyed;
 
     public long Id { get; } = id;
 
@@ -121,7 +119,7 @@ internal sealed class JanusSession(JanusClient client, long id)
     {
         var reply = await client.PostAsync($"{Id}", new JsonObject { ["janus"] = "attach", ["plugin"] = "janus.plugin.videoroom" }, ct);
         var handle = new JanusHandle(this, reply["data"]!["id"]!.GetValue<long>());
-        _handles[handle.Id] = handle;
+        handles[handle.Id] = handle;
         return handle;
     }
 
@@ -131,7 +129,7 @@ internal sealed class JanusSession(JanusClient client, long id)
         var transaction = Ids.NewOpaque(12);
         body["transaction"] = transaction;
         var result = new TaskCompletionSource<JsonObject>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending[transaction] = result;
+        pending[transaction] = result;
         try
         {
             var reply = await client.PostAsync($"{Id}/{handleId}", body, ct);
@@ -145,11 +143,11 @@ internal sealed class JanusSession(JanusClient client, long id)
         }
         finally
         {
-            _pending.TryRemove(transaction, out _);
+            pending.TryRemove(transaction, out _);
         }
     }
 
-    internal void Forget(long handleId) => _handles.TryRemove(handleId, out _);
+    internal void Forget(long handleId) => handles.TryRemove(handleId, out _);
 
     internal void StartEventLoop() => _ = EventLoopAsync();
 
@@ -158,7 +156,7 @@ internal sealed class JanusSession(JanusClient client, long id)
         var reason = "stopped";
         try
         {
-            while (!_destroyed)
+            while (!destroyed)
             {
                 foreach (var node in await client.PollAsync(Id, client.Closing))
                 {
@@ -176,12 +174,12 @@ internal sealed class JanusSession(JanusClient client, long id)
         finally
         {
             client.LogLoopEnded(Id, reason);
-            foreach (var handle in _handles.Values)
+            foreach (var handle in handles.Values)
             {
                 handle.OnGone();
             }
 
-            foreach (var pending in _pending.Values)
+            foreach (var pending in pending.Values)
             {
                 pending.TrySetException(new JanusException(0, "Janus session ended: " + reason));
             }
@@ -191,13 +189,13 @@ internal sealed class JanusSession(JanusClient client, long id)
     private void Dispatch(JsonObject message)
     {
         var kind = (string?)message["janus"];
-        if ((string?)message["transaction"] is { } transaction && kind is "event" or "error" && _pending.TryGetValue(transaction, out var waiter))
+        if ((string?)message["transaction"] is { } transaction && kind is "event" or "error" && pending.TryGetValue(transaction, out var waiter))
         {
             waiter.TrySetResult(message);
             return;
         }
 
-        if (message["sender"] is JsonValue sender && sender.TryGetValue<long>(out var handleId) && _handles.TryGetValue(handleId, out var handle))
+        if (message["sender"] is JsonValue sender && sender.TryGetValue<long>(out var handleId) && handles.TryGetValue(handleId, out var handle))
         {
             handle.OnEvent(kind, message);
         }
@@ -216,7 +214,7 @@ internal sealed class JanusSession(JanusClient client, long id)
         }
         finally
         {
-            _destroyed = true;
+            destroyed = true;
         }
     }
 }
@@ -224,12 +222,12 @@ internal sealed class JanusSession(JanusClient client, long id)
 /// <summary>A VideoRoom plugin handle (one per publisher PeerConnection or subscriber PeerConnection).</summary>
 internal sealed class JanusHandle(JanusSession session, long id)
 {
-    private TaskCompletionSource _webrtcUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource webrtcUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public long Id { get; } = id;
 
     /// <summary>Completes when Janus reports the PeerConnection up (ICE + DTLS done); renewed after a hangup.</summary>
-    public Task WebRtcUp => Volatile.Read(ref _webrtcUp).Task;
+    public Task WebRtcUp => Volatile.Read(ref webrtcUp).Task;
 
     /// <summary>A plugin request: returns <c>plugindata.data</c> and the jsep, or throws the plugin's error.</summary>
     public async Task<(JsonObject Data, JsonObject? Jsep)> RequestAsync(JsonObject body, JsonObject? jsep = null, CancellationToken ct = default)
@@ -276,19 +274,19 @@ internal sealed class JanusHandle(JanusSession session, long id)
         switch (kind)
         {
             case "webrtcup":
-                Volatile.Read(ref _webrtcUp).TrySetResult();
+                Volatile.Read(ref webrtcUp).TrySetResult();
                 break;
             case "hangup":
                 // An ICE restart may bring it up again: later waiters wait for the next webrtcup.
-                var old = Volatile.Read(ref _webrtcUp);
+                var old = Volatile.Read(ref webrtcUp);
                 if (old.Task.IsCompleted)
                 {
-                    Interlocked.CompareExchange(ref _webrtcUp, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), old);
+                    Interlocked.CompareExchange(ref webrtcUp, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), old);
                 }
 
                 break;
         }
     }
 
-    internal void OnGone() => Volatile.Read(ref _webrtcUp).TrySetException(new JanusException(0, "Janus handle gone"));
+    internal void OnGone() => Volatile.Read(ref webrtcUp).TrySetException(new JanusException(0, "Janus handle gone"));
 }

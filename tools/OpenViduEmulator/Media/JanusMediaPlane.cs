@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging;
 
 namespace OpenViduEmulator.Media;
 
@@ -18,26 +17,26 @@ internal sealed partial class JanusMediaPlane : IMediaPlane
     // openvidu-browser's 10 s request timeout, so that the browser gets the error rather than a timeout.
     private static readonly TimeSpan PublisherUpTimeout = TimeSpan.FromSeconds(8);
 
-    private readonly JanusClient _client;
-    private readonly JanusProcess? _process;
-    private readonly JanusSession _control;
-    private readonly JanusHandle _controlHandle;
-    private readonly ILogger _logger;
-    private readonly CancellationTokenSource _disposing = new();
-    private readonly Lock _gate = new();
-    private readonly Dictionary<string, Task<long>> _rooms = [];
-    private readonly Dictionary<string, Peer> _peers = [];
+    private readonly JanusClient client;
+    private readonly JanusProcess? process;
+    private readonly JanusSession control;
+    private readonly JanusHandle controlHandle;
+    private readonly ILogger logger;
+    private readonly CancellationTokenSource disposing = new();
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, Task<long>> rooms = [];
+    private readonly Dictionary<string, Peer> peers = [];
 
-    private readonly string? _adminKey;
+    private readonly string? adminKey;
 
     private JanusMediaPlane(JanusClient client, JanusProcess? process, JanusSession control, JanusHandle controlHandle, ILogger logger)
     {
-        _adminKey = process?.AdminKey;
-        _client = client;
-        _process = process;
-        _control = control;
-        _controlHandle = controlHandle;
-        _logger = logger;
+        adminKey = process?.AdminKey;
+        this.client = client;
+        this.process = process;
+        this.control = control;
+        this.controlHandle = controlHandle;
+        this.logger = logger;
     }
 
     public string MediaServer => "mediasoup";
@@ -91,7 +90,7 @@ internal sealed partial class JanusMediaPlane : IMediaPlane
         var feed = NewId();
         Task<JanusHandle> attach;
         Publisher? previous;
-        lock (_gate)
+        lock (gate)
         {
             var peer = PeerLocked(connectionId);
             previous = peer.Publisher;
@@ -115,7 +114,7 @@ internal sealed partial class JanusMediaPlane : IMediaPlane
                 ["room"] = room,
                 ["id"] = feed,
                 ["display"] = connectionId,
-            }, Jsep("offer", sdpOffer), _disposing.Token);
+            }, Jsep("offer", sdpOffer), disposing.Token);
             return SdpOf(jsep);
         }
         catch
@@ -133,9 +132,9 @@ internal sealed partial class JanusMediaPlane : IMediaPlane
         Task<JanusHandle>? existing;
         Publisher publisher;
         Peer peer;
-        lock (_gate)
+        lock (gate)
         {
-            publisher = (_peers.TryGetValue(publisherId, out var p) ? p.Publisher : null)
+            publisher = (peers.TryGetValue(publisherId, out var p) ? p.Publisher : null)
                 ?? throw new JanusException(428, $"{publisherId} has no Janus publisher");
             peer = PeerLocked(subscriberId);
             peer.Subscribers.TryGetValue(publisherId, out existing);
@@ -145,7 +144,7 @@ internal sealed partial class JanusMediaPlane : IMediaPlane
         // makes a new one, so the old handle goes and a new one joins (an ICE restart on the old handle would keep the
         // old DTLS session, which the new PeerConnection does not have).
         var attach = AttachWhenUpAsync(peer, publisher);
-        lock (_gate)
+        lock (gate)
         {
             peer.Subscribers[publisherId] = attach;
         }
@@ -163,7 +162,7 @@ internal sealed partial class JanusMediaPlane : IMediaPlane
             ["ptype"] = "subscriber",
             ["room"] = room,
             ["streams"] = new JsonArray(new JsonObject { ["feed"] = publisher.Feed }),
-        }, null, _disposing.Token);
+        }, null, disposing.Token);
         return SdpOf(jsep);
     }
 
@@ -172,7 +171,7 @@ internal sealed partial class JanusMediaPlane : IMediaPlane
         var publisherHandle = await publisher.Handle;
         try
         {
-            await publisherHandle.WebRtcUp.WaitAsync(PublisherUpTimeout, _disposing.Token);
+            await publisherHandle.WebRtcUp.WaitAsync(PublisherUpTimeout, disposing.Token);
         }
         catch (TimeoutException)
         {
@@ -186,7 +185,7 @@ internal sealed partial class JanusMediaPlane : IMediaPlane
     {
         var handle = await SubscriberHandleAsync(subscriberId, publisherId)
             ?? throw new JanusException(0, $"no subscription of {subscriberId} to {publisherId}: prepareReceiveVideoFrom first");
-        await handle.RequestAsync(new JsonObject { ["request"] = "start" }, Jsep("answer", sdpAnswer), _disposing.Token);
+        await handle.RequestAsync(new JsonObject { ["request"] = "start" }, Jsep("answer", sdpAnswer), disposing.Token);
     }
 
     public async Task<string?> ReconnectStreamAsync(string connectionId, string? publisherId, string sdp)
@@ -198,9 +197,9 @@ internal sealed partial class JanusMediaPlane : IMediaPlane
         }
 
         string? sessionId;
-        lock (_gate)
+        lock (gate)
         {
-            sessionId = _peers.TryGetValue(connectionId, out var peer) ? peer.Publisher?.SessionId : null;
+            sessionId = peers.TryGetValue(connectionId, out var peer) ? peer.Publisher?.SessionId : null;
         }
 
         return sessionId is null
@@ -211,9 +210,9 @@ internal sealed partial class JanusMediaPlane : IMediaPlane
     public async Task AddIceCandidateAsync(string connectionId, string endpointName, JsonObject candidate)
     {
         Task<JanusHandle>? attach = null;
-        lock (_gate)
+        lock (gate)
         {
-            if (_peers.TryGetValue(connectionId, out var peer))
+            if (peers.TryGetValue(connectionId, out var peer))
             {
                 attach = endpointName == connectionId ? peer.Publisher?.Handle : peer.Subscribers.GetValueOrDefault(endpointName);
             }
@@ -227,7 +226,7 @@ internal sealed partial class JanusMediaPlane : IMediaPlane
 
         // The handle may still be attaching (the candidate raced the publishVideo answer): wait for it.
         var handle = await attach;
-        await handle.TrickleAsync(candidate, _disposing.Token);
+        await handle.TrickleAsync(candidate, disposing.Token);
     }
 
     // ---- teardown (called under the engine's lock: only starts the work) ----
@@ -235,9 +234,9 @@ internal sealed partial class JanusMediaPlane : IMediaPlane
     public void Unpublished(string publisherId)
     {
         var handles = new List<Task<JanusHandle>>();
-        lock (_gate)
+        lock (gate)
         {
-            if (_peers.TryGetValue(publisherId, out var peer) && peer.Publisher is { } publisher)
+            if (peers.TryGetValue(publisherId, out var peer) && peer.Publisher is { } publisher)
             {
                 peer.Publisher = null;
                 handles.Add(publisher.Handle);
@@ -255,9 +254,9 @@ internal sealed partial class JanusMediaPlane : IMediaPlane
     public void Unsubscribed(string subscriberId, string publisherId)
     {
         Task<JanusHandle>? handle = null;
-        lock (_gate)
+        lock (gate)
         {
-            if (_peers.TryGetValue(subscriberId, out var peer) && peer.Subscribers.Remove(publisherId, out var h))
+            if (peers.TryGetValue(subscriberId, out var peer) && peer.Subscribers.Remove(publisherId, out var h))
             {
                 handle = h;
             }
@@ -273,9 +272,9 @@ internal sealed partial class JanusMediaPlane : IMediaPlane
     {
         Peer? peer;
         List<Task<JanusHandle>> handles;
-        lock (_gate)
+        lock (gate)
         {
-            _peers.Remove(connectionId, out peer);
+            peers.Remove(connectionId, out peer);
             handles = DropSubscriptionsToLocked(connectionId);
         }
 
@@ -294,9 +293,9 @@ internal sealed partial class JanusMediaPlane : IMediaPlane
     public void SessionClosed(string sessionId)
     {
         Task<long>? room;
-        lock (_gate)
+        lock (gate)
         {
-            _rooms.Remove(sessionId, out room);
+            rooms.Remove(sessionId, out room);
         }
 
         if (room is not null)
@@ -308,7 +307,7 @@ internal sealed partial class JanusMediaPlane : IMediaPlane
     private List<Task<JanusHandle>> DropSubscriptionsToLocked(string publisherId)
     {
         var handles = new List<Task<JanusHandle>>();
-        foreach (var other in _peers.Values)
+        foreach (var other in peers.Values)
         {
             if (other.Subscribers.Remove(publisherId, out var handle))
             {
@@ -322,7 +321,7 @@ internal sealed partial class JanusMediaPlane : IMediaPlane
     private async Task DestroyRoomAsync(Task<long> room)
     {
         var body = new JsonObject { ["request"] = "destroy", ["room"] = await room };
-        await _controlHandle.RequestAsync(body, null, _disposing.Token);
+        await controlHandle.RequestAsync(body, null, disposing.Token);
     }
 
     private static async Task DetachAsync(Task<JanusHandle> handle) => await (await handle).DetachAsync();
@@ -337,25 +336,25 @@ internal sealed partial class JanusMediaPlane : IMediaPlane
 
     private Peer PeerLocked(string connectionId)
     {
-        if (!_peers.TryGetValue(connectionId, out var peer))
+        if (!peers.TryGetValue(connectionId, out var peer))
         {
-            peer = new Peer(_client.CreateSessionAsync(_disposing.Token));
-            _peers[connectionId] = peer;
+            peer = new Peer(client.CreateSessionAsync(disposing.Token));
+            peers[connectionId] = peer;
         }
 
         return peer;
     }
 
-    private async Task<JanusHandle> AttachAsync(Peer peer) => await (await peer.Session).AttachAsync(_disposing.Token);
+    private async Task<JanusHandle> AttachAsync(Peer peer) => await (await peer.Session).AttachAsync(disposing.Token);
 
     private Task<long> RoomAsync(string sessionId)
     {
-        lock (_gate)
+        lock (gate)
         {
-            if (!_rooms.TryGetValue(sessionId, out var room))
+            if (!rooms.TryGetValue(sessionId, out var room))
             {
                 room = CreateRoomAsync();
-                _rooms[sessionId] = room;
+                rooms[sessionId] = room;
             }
 
             return room;
@@ -373,12 +372,12 @@ internal sealed partial class JanusMediaPlane : IMediaPlane
             ["videocodec"] = "vp8",
             ["audiocodec"] = "opus",
         };
-        if (_adminKey is not null)
+        if (adminKey is not null)
         {
-            body["admin_key"] = _adminKey;
+            body["admin_key"] = adminKey;
         }
 
-        await _controlHandle.RequestAsync(body, null, _disposing.Token);
+        await controlHandle.RequestAsync(body, null, disposing.Token);
         return room;
     }
 
@@ -392,9 +391,9 @@ internal sealed partial class JanusMediaPlane : IMediaPlane
     private async Task<JanusHandle?> SubscriberHandleAsync(string subscriberId, string publisherId)
     {
         Task<JanusHandle>? attach = null;
-        lock (_gate)
+        lock (gate)
         {
-            if (_peers.TryGetValue(subscriberId, out var peer))
+            if (peers.TryGetValue(subscriberId, out var peer))
             {
                 attach = peer.Subscribers.GetValueOrDefault(publisherId);
             }
@@ -406,11 +405,11 @@ internal sealed partial class JanusMediaPlane : IMediaPlane
     public async ValueTask DisposeAsync()
     {
         List<Peer> peers;
-        lock (_gate)
+        lock (gate)
         {
-            peers = [.. _peers.Values];
-            _peers.Clear();
-            _rooms.Clear();
+            peers = [.. this.peers.Values];
+            this.peers.Clear();
+            rooms.Clear();
         }
 
         foreach (var peer in peers)
@@ -421,15 +420,15 @@ internal sealed partial class JanusMediaPlane : IMediaPlane
             }
         }
 
-        await _control.DestroyAsync();
-        await _disposing.CancelAsync();
-        _client.Dispose();
-        if (_process is not null)
+        await control.DestroyAsync();
+        await disposing.CancelAsync();
+        client.Dispose();
+        if (process is not null)
         {
-            await _process.DisposeAsync();
+            await process.DisposeAsync();
         }
 
-        _disposing.Dispose();
+        disposing.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Janus teardown step failed")]

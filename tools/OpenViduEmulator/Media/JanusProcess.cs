@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.Extensions.Logging;
 
 namespace OpenViduEmulator.Media;
 
@@ -17,18 +16,18 @@ internal sealed partial class JanusProcess : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly Process _process;
-    private readonly string _folder;
-    private readonly ILogger _logger;
-    private readonly Queue<string> _tail = new();
+    private readonly Process process;
+    private readonly string folder;
+    private readonly ILogger logger;
+    private readonly Queue<string> tail = new();
 
     private JanusProcess(Process process, string folder, Uri url, string adminKey, ILogger logger)
     {
-        _process = process;
-        _folder = folder;
+        this.process = process;
+        this.folder = folder;
         Url = url;
         AdminKey = adminKey;
-        _logger = logger;
+        this.logger = logger;
     }
 
     public Uri Url { get; }
@@ -81,35 +80,35 @@ internal sealed partial class JanusProcess : IAsyncDisposable
             return;
         }
 
-        lock (_tail)
+        lock (tail)
         {
-            _tail.Enqueue(line);
-            if (_tail.Count > 40)
+            tail.Enqueue(line);
+            if (tail.Count > 40)
             {
-                _tail.Dequeue();
+                tail.Dequeue();
             }
         }
     }
 
     private string Tail()
     {
-        lock (_tail)
+        lock (tail)
         {
-            return string.Join('\n', _tail);
+            return string.Join('\n', tail);
         }
     }
 
     /// <summary>Polls <c>GET /janus/info</c> until Janus answers <c>{"janus":"server_info"}</c> or exits.</summary>
     private async Task WaitUntilAnsweringAsync(CancellationToken ct)
     {
-        using var client = new JanusClient(Url, _logger);
+        using var client = new JanusClient(Url, logger);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(StartTimeout);
         while (true)
         {
-            if (_process.HasExited)
+            if (process.HasExited)
             {
-                throw new InvalidOperationException($"janus exited with {_process.ExitCode} at start:\n{Tail()}");
+                throw new InvalidOperationException($"janus exited with {process.ExitCode} at start:\n{Tail()}");
             }
 
             try
@@ -131,7 +130,7 @@ internal sealed partial class JanusProcess : IAsyncDisposable
 
             try
             {
-                await _process.WaitForExitAsync(timeout.Token).WaitAsync(TimeSpan.FromMilliseconds(100), timeout.Token);
+                await process.WaitForExitAsync(timeout.Token).WaitAsync(TimeSpan.FromMilliseconds(100), timeout.Token);
             }
             catch (TimeoutException)
             {
@@ -185,26 +184,26 @@ internal sealed partial class JanusProcess : IAsyncDisposable
     /// <summary>TERM to the whole process group, KILL if it lingers (bounded), then the config folder goes.</summary>
     public async ValueTask DisposeAsync()
     {
-        var pgid = _process.Id;
-        if (!_process.HasExited)
+        var pgid = process.Id;
+        if (!process.HasExited)
         {
             await SignalGroupAsync("TERM", pgid);
             try
             {
-                await _process.WaitForExitAsync().WaitAsync(StopTimeout);
+                await process.WaitForExitAsync().WaitAsync(StopTimeout);
             }
             catch (TimeoutException)
             {
                 LogKilled(pgid);
                 await SignalGroupAsync("KILL", pgid);
-                await _process.WaitForExitAsync().WaitAsync(StopTimeout);
+                await process.WaitForExitAsync().WaitAsync(StopTimeout);
             }
         }
 
-        _process.Dispose();
+        process.Dispose();
         try
         {
-            Directory.Delete(_folder, recursive: true);
+            Directory.Delete(folder, recursive: true);
         }
         catch (IOException)
         {

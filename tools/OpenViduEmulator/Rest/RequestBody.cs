@@ -6,9 +6,9 @@ namespace OpenViduEmulator.Rest;
 /// <summary>The request body as OpenVidu parses it: an optional JSON object whose values are type-checked one by one.</summary>
 internal sealed class RequestBody
 {
-    private readonly JsonObject _json;
+    private readonly JsonObject json;
 
-    private RequestBody(JsonObject json) => _json = json;
+    private RequestBody(JsonObject json) => this.json = json;
 
     /// <summary>Reads the body; null when it is not a JSON object (the caller answers 400).</summary>
     public static async Task<RequestBody?> ReadAsync(HttpRequest request)
@@ -30,13 +30,13 @@ internal sealed class RequestBody
         }
     }
 
-    public bool Has(string key) => _json[key] is not null;
+    public bool Has(string key) => json[key] is not null;
 
     /// <summary>False when the key is present with a non-string value.</summary>
     public bool TryString(string key, out string? value)
     {
         value = null;
-        var node = _json[key];
+        var node = json[key];
         if (node is null)
         {
             return true;
@@ -54,7 +54,7 @@ internal sealed class RequestBody
     public bool TryBool(string key, out bool? value)
     {
         value = null;
-        var node = _json[key];
+        var node = json[key];
         if (node is null)
         {
             return true;
@@ -72,7 +72,7 @@ internal sealed class RequestBody
     public bool TryLong(string key, out long? value)
     {
         value = null;
-        var node = _json[key];
+        var node = json[key];
         if (node is null)
         {
             return true;
@@ -90,7 +90,7 @@ internal sealed class RequestBody
     public bool TryObject(string key, out JsonObject? value)
     {
         value = null;
-        var node = _json[key];
+        var node = json[key];
         if (node is null)
         {
             return true;
@@ -103,7 +103,7 @@ internal sealed class RequestBody
     public bool TryArray(string key, out JsonArray? value)
     {
         value = null;
-        var node = _json[key];
+        var node = json[key];
         if (node is null)
         {
             return true;

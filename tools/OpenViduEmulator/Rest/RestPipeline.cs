@@ -117,77 +117,77 @@ internal static class RestPipeline
 /// <summary>Latency and forced failures injected into REST requests by the test controls. Thread-safe.</summary>
 internal sealed class RestFaults
 {
-    private readonly Lock _gate = new();
-    private TimeSpan _latency;
-    private int _failuresLeft;
-    private int _failureStatus;
-    private int _lateAnswersLeft;
-    private TimeSpan _lateAnswerDelay;
+    private readonly Lock gate = new();
+    private TimeSpan latency;
+    private int failuresLeft;
+    private int failureStatus;
+    private int lateAnswersLeft;
+    private TimeSpan lateAnswerDelay;
 
     public TimeSpan Latency
     {
         get
         {
-            lock (_gate)
+            lock (gate)
             {
-                return _latency;
+                return latency;
             }
         }
 
         set
         {
-            lock (_gate)
+            lock (gate)
             {
-                _latency = value;
+                latency = value;
             }
         }
     }
 
     public void FailNext(int count, int statusCode)
     {
-        lock (_gate)
+        lock (gate)
         {
-            _failuresLeft = count;
-            _failureStatus = statusCode;
+            failuresLeft = count;
+            failureStatus = statusCode;
         }
     }
 
     public void DelayNextAnswers(int count, TimeSpan delay)
     {
-        lock (_gate)
+        lock (gate)
         {
-            _lateAnswersLeft = count;
-            _lateAnswerDelay = delay;
+            lateAnswersLeft = count;
+            lateAnswerDelay = delay;
         }
     }
 
     /// <summary>How long to hold this request's answer after doing its work, or null to answer at once.</summary>
     public TimeSpan? TakeAnswerDelay()
     {
-        lock (_gate)
+        lock (gate)
         {
-            if (_lateAnswersLeft <= 0)
+            if (lateAnswersLeft <= 0)
             {
                 return null;
             }
 
-            _lateAnswersLeft--;
-            return _lateAnswerDelay;
+            lateAnswersLeft--;
+            return lateAnswerDelay;
         }
     }
 
     /// <summary>The status to fail this request with, or null to serve it.</summary>
     public int? TakeFailure()
     {
-        lock (_gate)
+        lock (gate)
         {
-            if (_failuresLeft <= 0)
+            if (failuresLeft <= 0)
             {
                 return null;
             }
 
-            _failuresLeft--;
-            return _failureStatus;
+            failuresLeft--;
+            return failureStatus;
         }
     }
 }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using OpenViduEmulator.State;
 
 namespace OpenViduEmulator.Rpc;

@@ -15,10 +15,10 @@ namespace OpenViduEmulator.Rpc;
 /// </summary>
 internal sealed class RpcPeer(HttpContext context, WebSocket socket)
 {
-    private readonly Channel<string?> _outbox = Channel.CreateUnbounded<string?>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Lock _abortGate = new();
-    private bool _finished;
-    private CancellationTokenSource? _watchdog;
+    private readonly Channel<string?> outbox = Channel.CreateUnbounded<string?>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock abortGate = new();
+    private bool finished;
+    private CancellationTokenSource? watchdog;
 
     /// <summary>The JSON-RPC session id (Kurento layer), returned in every result as <c>sessionId</c>.</summary>
     public string RpcSessionId { get; } = Ids.NewOpaque(26).ToLowerInvariant();
@@ -57,21 +57,21 @@ internal sealed class RpcPeer(HttpContext context, WebSocket socket)
         Enqueue(new JsonObject { ["id"] = id?.DeepClone(), ["error"] = error, ["jsonrpc"] = "2.0" });
     }
 
-    private void Enqueue(JsonObject frame) => _outbox.Writer.TryWrite(JsonText.Write(frame));
+    private void Enqueue(JsonObject frame) => outbox.Writer.TryWrite(JsonText.Write(frame));
 
     /// <summary>Closes the socket with a close frame after <paramref name="delay"/> unless the client closed it first.</summary>
     public void CloseAfter(TimeSpan delay) =>
         _ = Task.Delay(delay, context.RequestAborted).ContinueWith(
-            _ => _outbox.Writer.TryWrite(null), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            _ => outbox.Writer.TryWrite(null), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
 
     /// <summary>True once the socket has ended (a participant may still be waiting for its browser to reconnect).</summary>
     public bool Closed
     {
         get
         {
-            lock (_abortGate)
+            lock (abortGate)
             {
-                return _finished;
+                return finished;
             }
         }
     }
@@ -86,7 +86,7 @@ internal sealed class RpcPeer(HttpContext context, WebSocket socket)
     public void Pinged(TimeSpan timeout)
     {
         var watchdog = new CancellationTokenSource();
-        var previous = Interlocked.Exchange(ref _watchdog, watchdog);
+        var previous = Interlocked.Exchange(ref this.watchdog, watchdog);
         previous?.Cancel();
         previous?.Dispose();
         _ = Task.Delay(timeout, watchdog.Token).ContinueWith(
@@ -101,11 +101,11 @@ internal sealed class RpcPeer(HttpContext context, WebSocket socket)
     /// <summary>Drops the TCP connection without a close frame.</summary>
     public void Abort()
     {
-        _outbox.Writer.TryComplete();
-        lock (_abortGate)
+        outbox.Writer.TryComplete();
+        lock (abortGate)
         {
             // Once the request has ended, ASP.NET Core may recycle the HttpContext: leave it alone.
-            if (_finished)
+            if (finished)
             {
                 return;
             }
@@ -163,12 +163,12 @@ internal sealed class RpcPeer(HttpContext context, WebSocket socket)
         }
         finally
         {
-            _watchdog?.Cancel();
-            _outbox.Writer.TryComplete();
+            watchdog?.Cancel();
+            outbox.Writer.TryComplete();
             await writer;
-            lock (_abortGate)
+            lock (abortGate)
             {
-                _finished = true;
+                finished = true;
             }
         }
     }
@@ -177,7 +177,7 @@ internal sealed class RpcPeer(HttpContext context, WebSocket socket)
     {
         try
         {
-            await foreach (var frame in _outbox.Reader.ReadAllAsync(ct))
+            await foreach (var frame in outbox.Reader.ReadAllAsync(ct))
             {
                 if (frame is null)
                 {

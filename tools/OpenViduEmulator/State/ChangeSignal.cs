@@ -3,17 +3,17 @@ namespace OpenViduEmulator.State;
 /// <summary>Lets waiters await the next state change instead of sleeping.</summary>
 internal sealed class ChangeSignal
 {
-    private readonly Lock _gate = new();
-    private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _version;
+    private readonly Lock gate = new();
+    private TaskCompletionSource next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long version;
 
     public long Version
     {
         get
         {
-            lock (_gate)
+            lock (gate)
             {
-                return _version;
+                return version;
             }
         }
     }
@@ -25,9 +25,9 @@ internal sealed class ChangeSignal
     {
         get
         {
-            lock (_gate)
+            lock (gate)
             {
-                return _next.Task;
+                return next.Task;
             }
         }
     }
@@ -35,11 +35,11 @@ internal sealed class ChangeSignal
     public void Raise()
     {
         TaskCompletionSource done;
-        lock (_gate)
+        lock (gate)
         {
-            _version++;
-            done = _next;
-            _next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            version++;
+            done = next;
+            next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
         done.TrySetResult();

@@ -15,9 +15,9 @@ internal sealed partial class EmulatorEngine(EmulatorOptions options, WebhookDis
     public const string Version = "2.32.2";
     private static readonly TimeSpan SocketCloseGrace = TimeSpan.FromSeconds(10);
 
-    private readonly Lock _gate = new();
-    private readonly List<EmulatedSession> _sessions = [];
-    private readonly List<RpcPeer> _peers = [];
+    private readonly Lock gate = new();
+    private readonly List<EmulatedSession> sessions = [];
+    private readonly List<RpcPeer> peers = [];
 
     public EmulatorOptions Options { get; } = options;
 
@@ -33,13 +33,13 @@ internal sealed partial class EmulatorEngine(EmulatorOptions options, WebhookDis
 
     public string PublicHost => new Uri(PublicUrl).Host;
 
-    public Lock Gate => _gate;
+    public Lock Gate => gate;
 
     /// <summary>Runs <paramref name="action"/> under the lock, then tells waiters that something changed.</summary>
     public T Mutate<T>(Func<T> action)
     {
         T result;
-        lock (_gate)
+        lock (gate)
         {
             result = action();
         }
@@ -56,7 +56,7 @@ internal sealed partial class EmulatorEngine(EmulatorOptions options, WebhookDis
 
     public T Read<T>(Func<T> action)
     {
-        lock (_gate)
+        lock (gate)
         {
             return action();
         }
@@ -64,20 +64,20 @@ internal sealed partial class EmulatorEngine(EmulatorOptions options, WebhookDis
 
     // ---- lookups (call under the lock) ----
 
-    public EmulatedSession? FindSessionLocked(string sessionId) => _sessions.Find(s => s.Id == sessionId);
+    public EmulatedSession? FindSessionLocked(string sessionId) => sessions.Find(s => s.Id == sessionId);
 
-    public IReadOnlyList<EmulatedSession> SessionsLocked => _sessions;
+    public IReadOnlyList<EmulatedSession> SessionsLocked => sessions;
 
     public EmulatedConnection? FindParticipantByRpcSessionLocked(string rpcSessionId) =>
-        _sessions.SelectMany(s => s.ActiveConnections).FirstOrDefault(c => c.RpcSessionId == rpcSessionId);
+        sessions.SelectMany(s => s.ActiveConnections).FirstOrDefault(c => c.RpcSessionId == rpcSessionId);
 
     // ---- sockets ----
 
     public void AddPeer(RpcPeer peer)
     {
-        lock (_gate)
+        lock (gate)
         {
-            _peers.Add(peer);
+            peers.Add(peer);
         }
     }
 
@@ -91,7 +91,7 @@ internal sealed partial class EmulatorEngine(EmulatorOptions options, WebhookDis
         var grace = peer.Silenced ? TimeSpan.Zero : Options.ReconnectionGrace;
         Mutate(() =>
         {
-            _peers.Remove(peer);
+            peers.Remove(peer);
             if (grace == TimeSpan.Zero)
             {
                 EvictIfStillOn(peer, peer.Participant);
@@ -117,9 +117,9 @@ internal sealed partial class EmulatorEngine(EmulatorOptions options, WebhookDis
     public bool DropSocket(string connectionId)
     {
         RpcPeer? peer;
-        lock (_gate)
+        lock (gate)
         {
-            peer = _sessions.SelectMany(s => s.ActiveConnections).FirstOrDefault(c => c.Id == connectionId)?.Peer;
+            peer = sessions.SelectMany(s => s.ActiveConnections).FirstOrDefault(c => c.Id == connectionId)?.Peer;
         }
 
         peer?.Abort();
@@ -127,18 +127,18 @@ internal sealed partial class EmulatorEngine(EmulatorOptions options, WebhookDis
     }
 
     public int? SocketPort(string connectionId) => Read<int?>(() =>
-        _sessions.SelectMany(s => s.ActiveConnections).FirstOrDefault(c => c.Id == connectionId)?.Peer is { Closed: false } peer ? peer.RemotePort : null);
+        sessions.SelectMany(s => s.ActiveConnections).FirstOrDefault(c => c.Id == connectionId)?.Peer is { Closed: false } peer ? peer.RemotePort : null);
 
     /// <summary>Forgets every session and aborts every socket, like a server restart.</summary>
     public void Reset() => Mutate(() =>
     {
-        foreach (var peer in _peers)
+        foreach (var peer in peers)
         {
             peer.Participant = null;
             peer.Abort();
         }
 
-        foreach (var session in _sessions)
+        foreach (var session in sessions)
         {
             foreach (var connection in session.ActiveConnections)
             {
@@ -148,17 +148,17 @@ internal sealed partial class EmulatorEngine(EmulatorOptions options, WebhookDis
             Media.SessionClosed(session.Id);
         }
 
-        _peers.Clear();
-        _sessions.Clear();
+        peers.Clear();
+        sessions.Clear();
     });
 
     /// <summary>Aborts every socket; their participants are then evicted with networkDisconnect.</summary>
     public void AbortAllSockets()
     {
         RpcPeer[] peers;
-        lock (_gate)
+        lock (gate)
         {
-            peers = [.. _peers];
+            peers = [.. this.peers];
         }
 
         foreach (var peer in peers)
@@ -171,7 +171,7 @@ internal sealed partial class EmulatorEngine(EmulatorOptions options, WebhookDis
 
     public EmulatedSession AddSessionLocked(EmulatedSession session)
     {
-        _sessions.Add(session);
+        sessions.Add(session);
         Webhook("sessionCreated", session, []);
         return session;
     }
@@ -237,7 +237,7 @@ internal sealed partial class EmulatorEngine(EmulatorOptions options, WebhookDis
 
     public void CloseIfEmptyLocked(EmulatedSession session, string reason)
     {
-        if (_sessions.Contains(session) && !session.ActiveConnections.Any())
+        if (sessions.Contains(session) && !session.ActiveConnections.Any())
         {
             CloseSessionLocked(session, NormaliseSessionEndReason(reason));
         }
@@ -256,7 +256,7 @@ internal sealed partial class EmulatorEngine(EmulatorOptions options, WebhookDis
 
     private void CloseSessionLocked(EmulatedSession session, string reason)
     {
-        _sessions.Remove(session);
+        sessions.Remove(session);
         session.Connections.Clear();
         Media.SessionClosed(session.Id);
         Webhook("sessionDestroyed", session, EndFields(session.CreatedAt, reason));
@@ -415,9 +415,9 @@ internal sealed partial class EmulatorEngine(EmulatorOptions options, WebhookDis
 
     public EmulatorSnapshot Snapshot(IReadOnlyList<WebhookDelivery> deliveries, long version)
     {
-        lock (_gate)
+        lock (gate)
         {
-            return new EmulatorSnapshot(version, [.. _sessions.Select(ToSnapshot)], deliveries);
+            return new EmulatorSnapshot(version, [.. sessions.Select(ToSnapshot)], deliveries);
         }
     }
 

@@ -16,17 +16,17 @@ namespace OpenViduEmulator.Testing;
 /// </remarks>
 public sealed class OpenViduRpcClient : IAsyncDisposable
 {
-    private readonly ClientWebSocket _socket = new();
-    private readonly Dictionary<long, TaskCompletionSource<JsonObject>> _pending = [];
-    private readonly List<JsonObject> _notifications = [];
-    private readonly Lock _gate = new();
-    private readonly Channel<bool> _notified = Channel.CreateUnbounded<bool>();
-    private readonly CancellationTokenSource _stop = new();
-    private readonly CancellationToken _cancellationToken;
-    private Task _reader = Task.CompletedTask;
-    private long _nextId;
+    private readonly ClientWebSocket socket = new();
+    private readonly Dictionary<long, TaskCompletionSource<JsonObject>> pending = [];
+    private readonly List<JsonObject> notifications = [];
+    private readonly Lock gate = new();
+    private readonly Channel<bool> notified = Channel.CreateUnbounded<bool>();
+    private readonly CancellationTokenSource stop = new();
+    private readonly CancellationToken cancellationToken;
+    private Task reader = Task.CompletedTask;
+    private long nextId;
 
-    private OpenViduRpcClient(CancellationToken cancellationToken) => _cancellationToken = cancellationToken;
+    private OpenViduRpcClient(CancellationToken cancellationToken) => this.cancellationToken = cancellationToken;
 
     /// <summary>What joinRoom tells the server this client is (OpenVidu reports it back as the connection's platform).</summary>
     public const string Platform = "RpcTestClient on .NET";
@@ -40,7 +40,7 @@ public sealed class OpenViduRpcClient : IAsyncDisposable
     /// <summary>The result of joinRoom (empty before joining).</summary>
     public JsonObject JoinResult { get; private set; } = [];
 
-    public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
+    public WebSocketCloseStatus? CloseStatus => socket.CloseStatus;
 
     /// <summary>True once the server closed or dropped the socket.</summary>
     public bool Closed { get; private set; }
@@ -50,9 +50,9 @@ public sealed class OpenViduRpcClient : IAsyncDisposable
     {
         get
         {
-            lock (_gate)
+            lock (gate)
             {
-                return [.. _notifications];
+                return [.. notifications];
             }
         }
     }
@@ -65,8 +65,8 @@ public sealed class OpenViduRpcClient : IAsyncDisposable
     {
         var uri = new Uri(token);
         var client = new OpenViduRpcClient(cancellationToken);
-        await client._socket.ConnectAsync(new Uri($"{uri.Scheme}://{uri.Authority}/openvidu?sessionId={SessionIdOf(token)}"), cancellationToken);
-        client._reader = client.ReadLoopAsync();
+        await client.socket.ConnectAsync(new Uri($"{uri.Scheme}://{uri.Authority}/openvidu?sessionId={SessionIdOf(token)}"), cancellationToken);
+        client.reader = client.ReadLoopAsync();
         return client;
     }
 
@@ -103,10 +103,10 @@ public sealed class OpenViduRpcClient : IAsyncDisposable
     {
         var answer = new TaskCompletionSource<JsonObject>(TaskCreationOptions.RunContinuationsAsynchronously);
         long id;
-        lock (_gate)
+        lock (gate)
         {
-            id = _nextId++;
-            _pending[id] = answer;
+            id = nextId++;
+            pending[id] = answer;
         }
 
         var frame = new JsonObject { ["id"] = id, ["method"] = method, ["jsonrpc"] = "2.0" };
@@ -115,8 +115,8 @@ public sealed class OpenViduRpcClient : IAsyncDisposable
             frame["params"] = parameters;
         }
 
-        await _socket.SendAsync(Encoding.UTF8.GetBytes(frame.ToJsonString()), WebSocketMessageType.Text, true, _cancellationToken);
-        return await answer.Task.WaitAsync(Timeout, _cancellationToken);
+        await socket.SendAsync(Encoding.UTF8.GetBytes(frame.ToJsonString()), WebSocketMessageType.Text, true, cancellationToken);
+        return await answer.Task.WaitAsync(Timeout, cancellationToken);
     }
 
     /// <summary>Sends a request and returns its result; throws if the server answered with an error.</summary>
@@ -153,7 +153,7 @@ public sealed class OpenViduRpcClient : IAsyncDisposable
     /// <summary>Waits for a notification with that method (and matching params) to have arrived; returns its params.</summary>
     public async Task<JsonObject> WaitForNotificationAsync(string method, Func<JsonObject, bool>? match = null)
     {
-        var frame = await WaitForNotificationAsync(n => (string?)n["method"] == method && (match?.Invoke(n["params"]!.AsObject()) ?? true), Timeout, _cancellationToken);
+        var frame = await WaitForNotificationAsync(n => (string?)n["method"] == method && (match?.Invoke(n["params"]!.AsObject()) ?? true), Timeout, cancellationToken);
         return frame["params"]!.AsObject();
     }
 
@@ -171,7 +171,7 @@ public sealed class OpenViduRpcClient : IAsyncDisposable
 
             try
             {
-                await _notified.Reader.ReadAsync(timer.Token);
+                await notified.Reader.ReadAsync(timer.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -181,7 +181,7 @@ public sealed class OpenViduRpcClient : IAsyncDisposable
     }
 
     /// <summary>Waits until the server closes the socket (close frame or abort).</summary>
-    public Task WaitForCloseAsync(TimeSpan timeout) => _reader.WaitAsync(timeout, _cancellationToken);
+    public Task WaitForCloseAsync(TimeSpan timeout) => reader.WaitAsync(timeout, cancellationToken);
 
     private static string? SessionIdOf(string token) => System.Web.HttpUtility.ParseQueryString(new Uri(token).Query)["sessionId"];
 
@@ -196,7 +196,7 @@ public sealed class OpenViduRpcClient : IAsyncDisposable
                 WebSocketReceiveResult received;
                 do
                 {
-                    received = await _socket.ReceiveAsync(buffer, _stop.Token);
+                    received = await socket.ReceiveAsync(buffer, stop.Token);
                     message.Write(buffer, 0, received.Count);
                 }
                 while (!received.EndOfMessage);
@@ -210,21 +210,21 @@ public sealed class OpenViduRpcClient : IAsyncDisposable
                 if (frame["id"] is { } idNode && frame["method"] is null)
                 {
                     TaskCompletionSource<JsonObject>? answer;
-                    lock (_gate)
+                    lock (gate)
                     {
-                        _pending.Remove(idNode.GetValue<long>(), out answer);
+                        pending.Remove(idNode.GetValue<long>(), out answer);
                     }
 
                     answer?.TrySetResult(frame);
                 }
                 else
                 {
-                    lock (_gate)
+                    lock (gate)
                     {
-                        _notifications.Add(frame);
+                        notifications.Add(frame);
                     }
 
-                    _notified.Writer.TryWrite(true);
+                    notified.Writer.TryWrite(true);
                 }
             }
         }
@@ -235,18 +235,18 @@ public sealed class OpenViduRpcClient : IAsyncDisposable
         finally
         {
             Closed = true;
-            _notified.Writer.TryWrite(true);
+            notified.Writer.TryWrite(true);
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_socket.State == WebSocketState.Open)
+        if (socket.State == WebSocketState.Open)
         {
             try
             {
                 using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", closing.Token);
+                await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", closing.Token);
             }
             catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
             {
@@ -254,15 +254,15 @@ public sealed class OpenViduRpcClient : IAsyncDisposable
             }
         }
 
-        await _stop.CancelAsync();
+        await stop.CancelAsync();
         try
         {
-            await _reader;
+            await reader;
         }
         finally
         {
-            _socket.Dispose();
-            _stop.Dispose();
+            socket.Dispose();
+            stop.Dispose();
         }
     }
 }

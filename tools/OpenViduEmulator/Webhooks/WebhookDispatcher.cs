@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
-using Microsoft.Extensions.Logging;
 using OpenViduEmulator.State;
 
 namespace OpenViduEmulator.Webhooks;
@@ -16,27 +15,27 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
 {
     private const int MaxAttempts = 5;
 
-    private readonly EmulatorOptions _options;
-    private readonly HashSet<string> _events;
-    private readonly List<KeyValuePair<string, string>> _headers = [];
-    private readonly Channel<(string Event, string Body)> _queue = Channel.CreateUnbounded<(string, string)>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly List<WebhookDelivery> _deliveries = [];
-    private readonly Lock _deliveriesGate = new();
-    private readonly ChangeSignal _changes;
-    private readonly ILogger _logger;
-    private readonly HttpClient _http;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _worker;
-    private readonly Lock _holdGate = new();
-    private TaskCompletionSource _released = CompletedGate();
-    private int _holds;
+    private readonly EmulatorOptions options;
+    private readonly HashSet<string> events;
+    private readonly List<KeyValuePair<string, string>> headers = [];
+    private readonly Channel<(string Event, string Body)> queue = Channel.CreateUnbounded<(string, string)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly List<WebhookDelivery> deliveries = [];
+    private readonly Lock deliveriesGate = new();
+    private readonly ChangeSignal changes;
+    private readonly ILogger logger;
+    private readonly HttpClient http;
+    private readonly CancellationTokenSource stop = new();
+    private readonly Task worker;
+    private readonly Lock holdGate = new();
+    private TaskCompletionSource released = CompletedGate();
+    private int holds;
 
     public WebhookDispatcher(EmulatorOptions options, ChangeSignal changes, ILogger logger)
     {
-        _options = options;
-        _changes = changes;
-        _logger = logger;
-        _events = [.. options.WebhookEvents ?? EmulatorOptions.DefaultWebhookEvents];
+        this.options = options;
+        this.changes = changes;
+        this.logger = logger;
+        events = [.. options.WebhookEvents ?? EmulatorOptions.DefaultWebhookEvents];
         foreach (var header in options.WebhookHeaders)
         {
             var split = header.IndexOf(": ", StringComparison.Ordinal);
@@ -45,27 +44,27 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
                 throw new ArgumentException($"Webhook header '{header}' must have the form 'Name: value'.", nameof(options));
             }
 
-            _headers.Add(new(header[..split], header[(split + 2)..]));
+            headers.Add(new(header[..split], header[(split + 2)..]));
         }
 
 #pragma warning disable CA5359 // OpenVidu does not verify the webhook endpoint's certificate either.
-        _http = new HttpClient(new SocketsHttpHandler
+        http = new HttpClient(new SocketsHttpHandler
         {
             ConnectTimeout = TimeSpan.FromSeconds(10),
             SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
         })
         { Timeout = TimeSpan.FromSeconds(10) };
 #pragma warning restore CA5359
-        _worker = options.WebhookEndpoint is null ? Task.CompletedTask : Task.Run(RunAsync);
+        worker = options.WebhookEndpoint is null ? Task.CompletedTask : Task.Run(RunAsync);
     }
 
     public IReadOnlyList<WebhookDelivery> Deliveries
     {
         get
         {
-            lock (_deliveriesGate)
+            lock (deliveriesGate)
             {
-                return [.. _deliveries];
+                return [.. deliveries];
             }
         }
     }
@@ -76,11 +75,11 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
     /// </summary>
     public IDisposable Hold()
     {
-        lock (_holdGate)
+        lock (holdGate)
         {
-            if (_holds++ == 0)
+            if (holds++ == 0)
             {
-                _released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
         }
 
@@ -89,20 +88,20 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
 
     private sealed class Release(WebhookDispatcher owner) : IDisposable
     {
-        private int _disposed;
+        private int disposed;
 
         public void Dispose()
         {
-            if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            if (Interlocked.Exchange(ref disposed, 1) == 1)
             {
                 return;
             }
 
-            lock (owner._holdGate)
+            lock (owner.holdGate)
             {
-                if (--owner._holds == 0)
+                if (--owner.holds == 0)
                 {
-                    owner._released.TrySetResult();
+                    owner.released.TrySetResult();
                 }
             }
         }
@@ -119,9 +118,9 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
     {
         get
         {
-            lock (_holdGate)
+            lock (holdGate)
             {
-                return _released.Task;
+                return released.Task;
             }
         }
     }
@@ -129,9 +128,9 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
     /// <summary>Queues an event if webhooks are on and the event is enabled. Never blocks.</summary>
     public void Enqueue(string eventName, JsonObject body)
     {
-        if (_options.WebhookEndpoint is not null && _events.Contains(eventName))
+        if (options.WebhookEndpoint is not null && events.Contains(eventName))
         {
-            _queue.Writer.TryWrite((eventName, JsonText.Write(body)));
+            queue.Writer.TryWrite((eventName, JsonText.Write(body)));
         }
     }
 
@@ -139,19 +138,19 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
     {
         try
         {
-            await foreach (var (eventName, body) in _queue.Reader.ReadAllAsync(_stop.Token))
+            await foreach (var (eventName, body) in queue.Reader.ReadAllAsync(stop.Token))
             {
-                await Released.WaitAsync(_stop.Token);
+                await Released.WaitAsync(stop.Token);
                 var delivery = await DeliverAsync(eventName, body);
-                lock (_deliveriesGate)
+                lock (deliveriesGate)
                 {
-                    _deliveries.Add(delivery);
+                    deliveries.Add(delivery);
                 }
 
-                _changes.Raise();
+                changes.Raise();
             }
         }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
     }
@@ -163,10 +162,10 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
         {
             try
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, _options.WebhookEndpoint);
+                using var request = new HttpRequestMessage(HttpMethod.Post, options.WebhookEndpoint);
                 request.Content = new StringContent(body, Encoding.UTF8);
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                foreach (var (name, value) in _headers)
+                foreach (var (name, value) in headers)
                 {
                     if (string.Equals(name, "Content-Type", StringComparison.OrdinalIgnoreCase))
                     {
@@ -178,7 +177,7 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
                     }
                 }
 
-                using var response = await _http.SendAsync(request, _stop.Token);
+                using var response = await http.SendAsync(request, stop.Token);
                 var status = (int)response.StatusCode;
                 if (status != 200)
                 {
@@ -187,7 +186,7 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
 
                 return new WebhookDelivery(eventName, body, status, attempt, lastError, DateTimeOffset.UtcNow);
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !_stop.IsCancellationRequested)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !stop.IsCancellationRequested)
             {
                 lastError = ex.Message;
                 LogIoFailure(eventName, attempt, ex.Message);
@@ -200,12 +199,12 @@ internal sealed partial class WebhookDispatcher : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         // Let queued events go out (briefly), then stop.
-        _queue.Writer.TryComplete();
-        await Task.WhenAny(_worker, Task.Delay(TimeSpan.FromSeconds(5)));
-        await _stop.CancelAsync();
-        await _worker;
-        _stop.Dispose();
-        _http.Dispose();
+        queue.Writer.TryComplete();
+        await Task.WhenAny(worker, Task.Delay(TimeSpan.FromSeconds(5)));
+        await stop.CancelAsync();
+        await worker;
+        stop.Dispose();
+        http.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {Event} answered {Status}: the event is dropped")]
