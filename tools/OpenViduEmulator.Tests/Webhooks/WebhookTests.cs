@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using OpenViduEmulator.Tests.Infrastructure;
@@ -138,11 +140,11 @@ public sealed class WebhookTests
     [Fact]
     public async Task IoFailure_IsRetriedUpToFiveAttempts()
     {
-        int closedPort;
-        await using (var probe = await WebhookReceiver.StartAsync())
-        {
-            closedPort = probe.Endpoint.Port;
-        }
+        // A port held (bound, never listening) for the whole test: every connection is refused, and no other server
+        // running meanwhile can take it (a port freed by a stopped server could be, and would answer).
+        using var held = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        held.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var closedPort = ((IPEndPoint)held.LocalEndPoint!).Port;
 
         await using var room = await EmulatorRoom.StartAsync(new EmulatorOptions { WebhookEndpoint = new Uri($"http://127.0.0.1:{closedPort}/webhook") });
         await room.Http.CreateSessionAsync();
