@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.JSInterop;
 using OpenViduServerSide.Features.Accounts;
@@ -21,9 +20,10 @@ public sealed partial class CallState(
     AuthenticationStateProvider authentication,
     ILogger<CallState> logger) : IAsyncDisposable
 {
-    // Over 300 lines, on purpose: one circuit's call is one state machine (join with retries, share, switches, leave)
-    // whose every await follows the same rules (the epoch, callEnded, the pending screen connection), best read
-    // together; the browser's events are in CallState.Events.cs and the sentences in CallMessages.cs.
+    // Over 300 lines, on purpose: one circuit's call is one state machine (join with retries, switches, leave) whose
+    // every await follows the same rules (the epoch, callEnded, the pending screen connection), best read together.
+    // The screen share is in CallState.Screen.cs, the chat in CallState.Chat.cs, the browser's events in
+    // CallState.Events.cs and the sentences in CallMessages.cs.
     private const int MaxJoinAttempts = 3;
 
     private readonly Dictionary<string, ConnectionData> remoteConnections = new(StringComparer.Ordinal);
@@ -104,55 +104,6 @@ public sealed partial class CallState(
 
         await ChangedAsync();
         await LoadChatAsync(sessionName, issued.ConnectionId, call);
-    }
-
-    /// <summary>The conversation so far, for someone who joins late or reloads; lines that came by signal meanwhile are kept.</summary>
-    private async Task LoadChatAsync(string sessionName, string connectionId, int call)
-    {
-        if (directory.FindParticipant(sessionName, connectionId)?.CallId is not { } callId)
-        {
-            return;
-        }
-
-        var earlier = await chatRoom.ReadAsync(callId, callEnded.Token);
-        if (epoch == call)
-        {
-            view = view with { Chat = MergeChat(view.Chat, earlier) };
-            await ChangedAsync();
-        }
-    }
-
-    private static ImmutableList<ChatLine> MergeChat(ImmutableList<ChatLine> shown, IEnumerable<ChatLine> more) =>
-        [.. shown.Concat(more).DistinctBy(l => l.Id).OrderBy(l => l.Id)];
-
-    /// <summary>Sends a chat message through the server; answers why it was not sent, or null.</summary>
-    public async Task<string?> SendChatAsync(string text)
-    {
-        if (view.Phase != CallPhase.InCall)
-        {
-            return CallMessages.ChatNotInCall;
-        }
-
-        var user = (await authentication.GetAuthenticationStateAsync()).User;
-        var sent = await chatRoom.SendAsync(user, view.SessionName, text);
-        if (sent.Line is { } line)
-        {
-            view = view with { Chat = MergeChat(view.Chat, [line]) };
-            if (sent.Warning is { } warning)
-            {
-                Say(NoticeLevel.Warning, warning);
-            }
-
-            await ChangedAsync();
-        }
-
-        return sent.Refusal;
-    }
-
-    public Task ToggleChatAsync()
-    {
-        view = view with { ChatOpen = !view.ChatOpen, UnreadChat = 0 };
-        return ChangedAsync();
     }
 
     private sealed record Connected(IssuedConnection Issued, JoinResult Browser);
@@ -268,102 +219,6 @@ public sealed partial class CallState(
             Say(NoticeLevel.Warning, CallMessages.DeviceNotSwitched(device));
         }
 
-        await ChangedAsync();
-    }
-
-    public async Task StartScreenShareAsync()
-    {
-        if (view.Phase != CallPhase.InCall || screenConnectionId is not null || view.ScreenShareBusy)
-        {
-            return;
-        }
-
-        var call = epoch;
-        var (session, userName, nickname) = (view.SessionName, view.UserName, view.Nickname);
-        var abandoned = callEnded.Token;
-        view = view with { ScreenShareBusy = true, Notice = null };
-        await ChangedAsync();
-        IssuedConnection? issued = null;
-        try
-        {
-            issued = await issuer.IssueAsync(session, userName, nickname, ConnectionKind.Screen);
-            if (epoch != call)
-            {
-                return;
-            }
-
-            // Known before the browser has it, so leaving or losing the circuit meanwhile releases it too.
-            pendingScreenConnectionId = issued.ConnectionId;
-            var result = await browser.TryShareScreenAsync(issued.Token, ConnectionData.ToClientData(nickname), abandoned);
-            if (epoch != call)
-            {
-                return;
-            }
-
-            if (result is null)
-            {
-                Say(NoticeLevel.Warning, CallMessages.ScreenShareDidNotStart);
-            }
-            else if (result.ConnectionId is null || result.StreamId is null)
-            {
-                var error = result.Error ?? new JsError("ERROR", "no answer");
-                LogPublishFailed(error.Name, error.Message);
-                Say(NoticeLevel.Warning, CallMessages.DescribeDeviceError(error, "screen"));
-            }
-            else
-            {
-                screenConnectionId = issued.ConnectionId;
-                issued = null;
-                view = view with { SharingScreen = true };
-                directory.MarkJoined(session, screenConnectionId);
-                directory.UpdateMedia(session, screenConnectionId, result.StreamId, false, true);
-            }
-        }
-        catch (Exception e) when (Describe(e) is { } message)
-        {
-            if (epoch == call)
-            {
-                Say(NoticeLevel.Error, message);
-            }
-        }
-        finally
-        {
-            // Every way out but success (a refusal, a browser failure, a call that ended meanwhile, a bug) frees the
-            // screen connection; OpenVidu then refuses it if the browser still tries to use it.
-            if (issued is not null)
-            {
-                if (pendingScreenConnectionId == issued.ConnectionId)
-                {
-                    pendingScreenConnectionId = null;
-                }
-
-                await issuer.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);
-            }
-
-            if (epoch == call)
-            {
-                pendingScreenConnectionId = null;
-                view = view with { ScreenShareBusy = false };
-                await ChangedAsync();
-            }
-        }
-    }
-
-    public async Task StopScreenShareAsync()
-    {
-        if (screenConnectionId is not { } connectionId)
-        {
-            return;
-        }
-
-        var session = view.SessionName;
-        screenConnectionId = null;
-        view = view with { SharingScreen = false };
-        // If the browser fails to, releasing below ends the share at OpenVidu, which disconnects its screen session anyway.
-        await browser.TryStopScreenAsync();
-
-        RemoveTiles(t => t.ConnectionId == connectionId);
-        await issuer.ReleaseAsync(session, connectionId, CancellationToken.None);
         await ChangedAsync();
     }
 
