@@ -38,6 +38,8 @@ public sealed class ChatPanelTests : MudTestContext
         var log = panel.Find("[data-testid=chat-lines]");
         Assert.Equal(("log", "polite"), (log.GetAttribute("role"), log.GetAttribute("aria-live")));
         Assert.Equal("2026-11-25T09:30:00.0000000+00:00", panel.Find("time").GetAttribute("datetime"));
+        // Times say their zone, as everywhere in the app (the server cannot know the reader's).
+        Assert.Equal("09:30 UTC", panel.Find("time").TextContent);
     }
 
     [Fact]
