@@ -113,15 +113,25 @@ internal sealed partial class EmulatorEngine(EmulatorOptions options, WebhookDis
         }
     }
 
-    /// <summary>Aborts the WebSocket of a participant without a close frame. Returns false if it has none.</summary>
+    /// <summary>
+    /// Aborts the WebSocket of a participant without a close frame. Returns false if it has none. Without a reconnection
+    /// grace the participant is evicted here, under the lock, before the abort: waiting for the socket's read loop to
+    /// notice would let the browser's immediate reconnection (<c>connect</c>) win the race and keep it in the session.
+    /// </summary>
     public bool DropSocket(string connectionId)
     {
-        RpcPeer? peer;
-        lock (gate)
+        var peer = Mutate(() =>
         {
-            peer = sessions.SelectMany(s => s.ActiveConnections).FirstOrDefault(c => c.Id == connectionId)?.Peer;
-        }
+            var participant = sessions.SelectMany(s => s.ActiveConnections).FirstOrDefault(c => c.Id == connectionId);
+            var dropped = participant?.Peer;
+            if (participant is not null && dropped is not null && Options.ReconnectionGrace == TimeSpan.Zero)
+            {
+                dropped.Participant = null;
+                RemoveParticipantLocked(participant, "networkDisconnect", closeSessionIfEmpty: true);
+            }
 
+            return dropped;
+        });
         peer?.Abort();
         return peer is not null;
     }
