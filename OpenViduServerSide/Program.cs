@@ -37,6 +37,7 @@ app.MapStaticAssets().AllowAnonymous();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapAccountEndpoints();
 app.MapDirectory();
+app.MapHistory();
 app.MapHealth();
 app.MapApi();
 

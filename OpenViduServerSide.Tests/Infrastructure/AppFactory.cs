@@ -60,8 +60,9 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>Keeps cookies and does not follow redirects; on Kestrel too (ClientOptions then hold Kestrel's address).</summary>
     public HttpClient CreateBrowserLikeClient() =>
-        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = ClientOptions.BaseAddress, AllowAutoRedirect = false, HandleCookies = true });
 }
 
 public static class TempDatabase

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace OpenViduServerSide.Data;
 
 /// <summary>One call: one lifetime of an OpenVidu session, from the first join to its end.</summary>
@@ -54,4 +56,8 @@ public sealed class Participation
 
     /// <summary>OpenVidu's reason, e.g. disconnect, forceDisconnectByUser, networkDisconnect.</summary>
     public string? LeftReason { get; set; }
+
+    /// <summary>The user name of the moderator or admin who removed this connection, when one did (the attendance report says so).</summary>
+    [MaxLength(AuditEntry.NameMaxLength)]
+    public string? RemovedBy { get; set; }
 }

@@ -11,13 +11,15 @@ namespace OpenViduServerSide.Tests.Features.History;
 public sealed class RecentCallsTests : MudTestContext, IAsyncLifetime
 {
     private readonly AppFactory app = new();
+    private readonly Guid monday = Guid.NewGuid();
+    private readonly Guid tuesday = Guid.NewGuid();
 
     public async ValueTask InitializeAsync()
     {
         _ = app.Server;
         await using var db = await app.Services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync(TestContext.Current.CancellationToken);
-        var ended = new CallRecord { Id = Guid.NewGuid(), SessionName = "Monday", StartedAt = new DateTime(2026, 11, 23, 9, 0, 0, DateTimeKind.Utc), EndedAt = new DateTime(2026, 11, 23, 10, 0, 0, DateTimeKind.Utc) };
-        var live = new CallRecord { Id = Guid.NewGuid(), SessionName = "Tuesday", StartedAt = new DateTime(2026, 11, 24, 9, 0, 0, DateTimeKind.Utc) };
+        var ended = new CallRecord { Id = monday, SessionName = "Monday", StartedAt = new DateTime(2026, 11, 23, 9, 0, 0, DateTimeKind.Utc), EndedAt = new DateTime(2026, 11, 23, 10, 0, 0, DateTimeKind.Utc) };
+        var live = new CallRecord { Id = tuesday, SessionName = "Tuesday", StartedAt = new DateTime(2026, 11, 24, 9, 0, 0, DateTimeKind.Utc) };
         ended.Participations.Add(new Participation { ConnectionId = "con_1", UserName = "publisher1", Nickname = "Al", Role = "PUBLISHER", JoinedAt = ended.StartedAt, LeftAt = ended.EndedAt, LeftReason = "disconnect" });
         ended.Participations.Add(new Participation { ConnectionId = "con_2", UserName = "publisher1", Nickname = "Al", Role = "PUBLISHER", IsScreen = true, JoinedAt = ended.StartedAt });
         live.Participations.Add(new Participation { ConnectionId = "con_3", UserName = "publisher1", Nickname = "Al", Role = "MODERATOR", JoinedAt = live.StartedAt });
@@ -25,6 +27,7 @@ public sealed class RecentCallsTests : MudTestContext, IAsyncLifetime
         await db.SaveChangesAsync(TestContext.Current.CancellationToken);
         Services.AddSingleton(app.Services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>());
         Services.AddScoped<CallHistoryQueries>();
+        Services.AddSingleton(TimeProvider.System);
     }
 
     public new async ValueTask DisposeAsync()
@@ -41,9 +44,14 @@ public sealed class RecentCallsTests : MudTestContext, IAsyncLifetime
         calls.WaitForElement("[data-testid=recent-calls]");
         var rows = calls.FindAll("[data-testid=recent-calls] tbody tr").Select(r => r.QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToArray()).ToArray();
         Assert.Equal(2, rows.Length);
-        Assert.Equal(["Tuesday", "2026-11-24 09:00 UTC", "still in it", "MODERATOR", "Join again"], rows[0]);
-        Assert.Equal(["Monday", "2026-11-23 09:00 UTC", "2026-11-23 10:00 UTC", "PUBLISHER", ""], rows[1]);
+        Assert.Equal(["Tuesday", "2026-11-24 09:00 UTC", "still in it", "MODERATOR", "Join againAttendance"], rows[0]);
+        Assert.Equal(["Monday", "2026-11-23 09:00 UTC", "2026-11-23 10:00 UTC", "PUBLISHER", "Attendance"], rows[1]);
         Assert.Equal("call/Tuesday", calls.Find("[data-testid=recent-calls] a").GetAttribute("href"));
+        // Each call's attendance, and a range of days of one's own, download as files (not pages for the router).
+        var attendance = calls.FindAll("[data-testid=call-attendance]");
+        Assert.Equal(["history/calls/" + tuesday + "/attendance.csv", "history/calls/" + monday + "/attendance.csv"], attendance.Select(a => a.GetAttribute("href")));
+        Assert.All(attendance, a => Assert.True(a.HasAttribute("download")));
+        Assert.True(calls.Find("[data-testid=attendance-download]").HasAttribute("download"));
     }
 
     [Fact]

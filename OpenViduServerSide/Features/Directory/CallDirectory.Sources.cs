@@ -83,6 +83,22 @@ public sealed partial class CallDirectory
     /// <summary>Drops the connection from the directory only (OpenVidu already knows it is gone).</summary>
     public void Forget(string sessionName, string connectionId, string reason) => Forget(sessionName, connectionId, reason, clock.GetUtcNow());
 
+    /// <summary>
+    /// A moderator or admin is removing the connection: until the returned scope ends, whichever source reports it gone
+    /// (this app's <see cref="Forget(string, string, string)"/> or OpenVidu's webhook, which may come first) says who
+    /// removed it, so history can tell.
+    /// </summary>
+    public IDisposable Removing(string connectionId, string removedBy)
+    {
+        removers[connectionId] = removedBy;
+        return new Removal(this, connectionId);
+    }
+
+    private sealed class Removal(CallDirectory directory, string connectionId) : IDisposable
+    {
+        public void Dispose() => directory.removers.TryRemove(connectionId, out _);
+    }
+
     // ---------- What OpenVidu reports (webhooks) ----------
 
     /// <summary>

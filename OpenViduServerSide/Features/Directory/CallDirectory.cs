@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using OpenViduServerSide.OpenVidu;
@@ -26,6 +27,9 @@ public sealed partial class CallDirectory(TimeProvider clock, ILogger<CallDirect
 
     // Under the lock, like the sessions.
     private readonly DepartedConnections departed = new();
+
+    // Who is removing which connection right now (see Removing): read when the connection leaves, by any source.
+    private readonly ConcurrentDictionary<string, string> removers = new(StringComparer.Ordinal);
 
     // ---------- Reading ----------
 
@@ -114,7 +118,7 @@ public sealed partial class CallDirectory(TimeProvider clock, ILogger<CallDirect
             departed.Remember(connectionId, clock.GetUtcNow());
             if (sessions.TryGetValue(sessionName, out var live) && live.Participants.Remove(connectionId, out var gone))
             {
-                changes.Add(new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.Left, at, gone, reason));
+                changes.Add(new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.Left, at, gone, reason, removers.GetValueOrDefault(connectionId)));
                 if (live.Participants.Count == 0)
                 {
                     // OpenVidu closes a session when its last participant leaves (contract §1.6 rule 3).

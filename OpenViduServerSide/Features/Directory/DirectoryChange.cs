@@ -28,10 +28,12 @@ public enum DirectoryChangeKind
 /// One change in the directory. Carries its own time and the call it belongs to, so a subscriber that processes
 /// changes out of order (they are published outside the lock) can still merge them correctly.
 /// </summary>
+/// <param name="RemovedBy">For <see cref="DirectoryChangeKind.Left"/>: the user who removed the connection, when a moderator or admin did.</param>
 public sealed record DirectoryChange(
     string SessionName,
     Guid CallId,
     DirectoryChangeKind Kind,
     DateTimeOffset At,
     Participant? Participant = null,
-    string? Reason = null);
+    string? Reason = null,
+    string? RemovedBy = null);

@@ -4,7 +4,7 @@ using OpenViduServerSide.Data;
 namespace OpenViduServerSide.Features.History;
 
 /// <summary>A user's own part in a call.</summary>
-public sealed record MyCall(string SessionName, DateTime JoinedAt, DateTime? LeftAt, string Role, string? LeftReason, bool CallEnded);
+public sealed record MyCall(Guid CallId, string SessionName, DateTime JoinedAt, DateTime? LeftAt, string Role, string? LeftReason, bool CallEnded);
 
 /// <summary>A call with everyone who was in it, for admins.</summary>
 public sealed record CallSummary(Guid Id, string SessionName, DateTime StartedAt, DateTime? EndedAt, string? EndReason, IReadOnlyList<ParticipationSummary> Participants, int ChatMessages = 0);
@@ -21,7 +21,7 @@ public sealed class CallHistoryQueries(IDbContextFactory<ApplicationDbContext> c
             .Where(p => p.UserName == userName && !p.IsScreen)
             .OrderByDescending(p => p.JoinedAt)
             .Take(take)
-            .Select(p => new MyCall(p.Call!.SessionName, p.JoinedAt, p.LeftAt, p.Role, p.LeftReason, p.Call.EndedAt != null))
+            .Select(p => new MyCall(p.CallRecordId, p.Call!.SessionName, p.JoinedAt, p.LeftAt, p.Role, p.LeftReason, p.Call.EndedAt != null))
             .ToListAsync(cancellationToken);
     }
 

@@ -271,6 +271,7 @@ public sealed partial class CallHistoryWriter(
             // Join and leave times can come from different clocks (OpenVidu's webhooks, this server): never before the join.
             row.LeftAt = at < row.JoinedAt ? row.JoinedAt : at;
             row.LeftReason = change.Reason;
+            row.RemovedBy = change.RemovedBy;
         }
     }
 

@@ -96,6 +96,7 @@ public sealed partial class CallModeration(
             var removed = false;
             foreach (var connection in connections)
             {
+                using var removing = directory.Removing(connection.ConnectionId, actor.Identity?.Name ?? "?");
                 removed |= await openVidu.DeleteConnectionAsync(sessionName, connection.ConnectionId, cancellationToken);
                 directory.Forget(sessionName, connection.ConnectionId, "forceDisconnectByServer");
             }
@@ -132,6 +133,7 @@ public sealed partial class CallModeration(
             {
                 // Forget first (as ReleaseAsync does): the entry carries the role it was minted with, and CanModerate
                 // must stop trusting it even when OpenVidu refuses the delete; its token dies with the call at the latest.
+                using var removing = directory.Removing(connection.ConnectionId, actorName);
                 directory.Forget(call.Key, connection.ConnectionId, "forceDisconnectByServer");
                 try
                 {
