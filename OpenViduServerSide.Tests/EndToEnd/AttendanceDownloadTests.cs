@@ -39,6 +39,8 @@ public sealed class AttendanceDownloadTests(BrowserFixture browsers) : IAsyncLif
         await admin.SignInAsync("admin");
         await admin.Page.GotoAsync("/admin/calls");
         await admin.Page.GetByText("Retro ·").ClickAsync();
+        // The page says how each person left in the report's words, not OpenVidu's reason codes.
+        await Expect(admin.Page.GetByTestId("all-calls")).ToContainTextAsync("connection lost");
 
         var callCsv = await DownloadAsync(admin.Page, admin.Page.GetByRole(AriaRole.Link, new() { Name = "Attendance of Retro (CSV)" }));
 

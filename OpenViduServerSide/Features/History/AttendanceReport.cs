@@ -23,17 +23,20 @@ public sealed record AttendanceRow(
     /// <summary>Time in the call, up to <paramref name="now"/> for someone still in it.</summary>
     public TimeSpan Duration(DateTime now) => (LeftAt ?? now) - JoinedAt;
 
-    /// <summary>How they left, in words: OpenVidu's reason with the moderator who removed them, when one did.</summary>
-    public string HowTheyLeft => (LeftAt, LeftReason) switch
+    /// <summary>How they left, in words (<see cref="DescribeLeaving"/>).</summary>
+    public string HowTheyLeft => DescribeLeaving(LeftAt, LeftReason, RemovedBy);
+
+    /// <summary>OpenVidu's reason for a connection's end, in words, with the moderator who removed it when one did.</summary>
+    public static string DescribeLeaving(DateTime? leftAt, string? reason, string? removedBy) => (leftAt, reason) switch
     {
         (null, _) => "still in the call",
         (_, "disconnect") => "left",
-        (_, "forceDisconnectByServer" or "forceDisconnectByUser") => RemovedBy is { } by ? $"removed by {by}" : "removed",
+        (_, "forceDisconnectByServer" or "forceDisconnectByUser") => removedBy is { } by ? $"removed by {by}" : "removed",
         (_, "networkDisconnect") => "connection lost",
         (_, "sessionClosedByServer") => "call ended by a moderator",
         (_, "openviduServerStopped" or "nodeCrashed" or "mediaServerDisconnect" or "mediaServerReconnect") => "video server stopped",
         (_, CallHistoryWriter.EndedUnseen) => "unknown (the app was not running)",
-        (_, { Length: > 0 } reason) => reason,
+        (_, { Length: > 0 } other) => other,
         _ => "unknown",
     };
 }

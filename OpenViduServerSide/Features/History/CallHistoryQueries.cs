@@ -9,7 +9,10 @@ public sealed record MyCall(Guid CallId, string SessionName, DateTime JoinedAt, 
 /// <summary>A call with everyone who was in it, for admins.</summary>
 public sealed record CallSummary(Guid Id, string SessionName, DateTime StartedAt, DateTime? EndedAt, string? EndReason, IReadOnlyList<ParticipationSummary> Participants, int ChatMessages = 0);
 
-public sealed record ParticipationSummary(string UserName, string Nickname, string Role, bool IsScreen, DateTime JoinedAt, DateTime? LeftAt, string? LeftReason);
+public sealed record ParticipationSummary(string UserName, string Nickname, string Role, bool IsScreen, DateTime JoinedAt, DateTime? LeftAt, string? LeftReason, string? RemovedBy = null)
+{
+    public string HowTheyLeft => AttendanceRow.DescribeLeaving(LeftAt, LeftReason, RemovedBy);
+}
 
 /// <summary>Reads history; one DbContext per query, as circuits need.</summary>
 public sealed class CallHistoryQueries(IDbContextFactory<ApplicationDbContext> contexts)
@@ -38,7 +41,7 @@ public sealed class CallHistoryQueries(IDbContextFactory<ApplicationDbContext> c
         var chat = await db.ChatMessages.Where(m => ids.Contains(m.CallId)).GroupBy(m => m.CallId)
             .Select(g => new { CallId = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.CallId, g => g.Count, cancellationToken);
         return [.. calls.Select(c => new CallSummary(c.Id, c.SessionName, c.StartedAt, c.EndedAt, c.EndReason,
-            [.. c.Participations.OrderBy(p => p.JoinedAt).Select(p => new ParticipationSummary(p.UserName, p.Nickname, p.Role, p.IsScreen, p.JoinedAt, p.LeftAt, p.LeftReason))],
+            [.. c.Participations.OrderBy(p => p.JoinedAt).Select(p => new ParticipationSummary(p.UserName, p.Nickname, p.Role, p.IsScreen, p.JoinedAt, p.LeftAt, p.LeftReason, p.RemovedBy))],
             chat.GetValueOrDefault(c.Id)))];
     }
 }
