@@ -51,6 +51,11 @@ public sealed class LayoutFlowTests(BrowserFixture browsers) : IAsyncLifetime
         await ExpectWithinTheWindowAsync(alice);
         await Shoot(alice, "layout-share-390");
 
+        // A wide window: the strip goes beside the main video.
+        await alice.Page.SetViewportSizeAsync(1920, 1080);
+        await ExpectWithinTheWindowAsync(alice);
+        await Shoot(alice, "layout-share-1920");
+
         // The grid is chosen; the share keeps the main area while it lasts, then everyone is the same size.
         await alice.Page.SetViewportSizeAsync(1280, 720);
         await alice.Page.GetByTestId("layout-grid").ClickAsync();
