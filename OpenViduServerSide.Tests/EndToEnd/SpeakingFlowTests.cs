@@ -11,10 +11,11 @@ namespace OpenViduServerSide.Tests.EndToEnd;
 /// stream as Bob receives it through Janus.
 /// </summary>
 /// <remarks>
-/// Chromium's default fake microphone cannot do it: it beeps for a few milliseconds twice a second, and hark (every
-/// 100 ms, threshold −50 dB) says "speaking" only when 2 of its last 3 samples were loud, which beeps 500 ms apart never
-/// are. So Alice's Chromium speaks from a file instead (<c>--use-file-for-fake-audio-capture</c>): a tone, then silence,
-/// looped, which is speech and its end for hark.
+/// openvidu-browser's hark samples the level every 100 ms and says "speaking" only when 2 of its last 3 samples were
+/// above −50 dB, and "stopped" after 10 quiet ones. Chromium's default fake microphone only beeps briefly, so whether
+/// that counts as speech depends on timing (seen both ways). Alice's Chromium speaks from a file instead
+/// (<c>--use-file-for-fake-audio-capture</c>): 2 s of tone, then 3 s of silence, looped, so both the start and the end
+/// of speech come for certain.
 /// </remarks>
 [Collection(RealMediaTests.Name)]
 public sealed class SpeakingFlowTests(BrowserFixture browsers) : IAsyncLifetime
