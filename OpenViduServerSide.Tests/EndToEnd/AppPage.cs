@@ -25,11 +25,13 @@ public sealed class AppPage(IPage page)
         await Page.GetByTestId("call-title").WaitForAsync();
     }
 
-    public ILocator Tiles => Page.GetByTestId("video-grid").GetByTestId("video-tile");
+    /// <summary>Camera tiles, wherever the layout puts them (main video, strip or grid).</summary>
+    public ILocator Tiles => Page.GetByTestId("video-grid").Locator("[data-testid=video-tile][data-kind=camera]");
 
     public ILocator Tile(string nickname) => Tiles.Filter(new() { Has = Page.GetByTestId("tile-nickname").GetByText(nickname, new() { Exact = true }) });
 
-    public ILocator ScreenTiles => Page.GetByTestId("screen-area").GetByTestId("video-tile");
+    /// <summary>Shared screens, wherever the layout puts them.</summary>
+    public ILocator ScreenTiles => Page.GetByTestId("video-grid").Locator("[data-testid=video-tile][data-kind=screen]");
 
     public ILocator Participants => Page.GetByTestId("participant");
 

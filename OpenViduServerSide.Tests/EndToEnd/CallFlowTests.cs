@@ -50,13 +50,13 @@ public sealed class CallFlowTests(BrowserFixture browsers) : IAsyncLifetime
         // Screen share: a second connection whose stream lands in the subscriber's screen area.
         await publisher.Page.GetByTestId("toggle-screen").ClickAsync();
         await Expect(subscriber.ScreenTiles).ToHaveCountAsync(1);
-        await Expect(subscriber.ScreenTiles.GetByTestId("tile-nickname")).ToHaveTextAsync("Alice");
+        await Expect(subscriber.ScreenTiles.GetByTestId("tile-nickname")).ToHaveTextAsync("Alice's screen");
         await subscriber.ExpectFramesAsync(subscriber.ScreenTiles);
         await Expect(publisher.ScreenTiles).ToHaveCountAsync(1);
         await subscriber.Page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("call-subscriber-sees-screen") });
 
         // The browser's own "Stop sharing" ends the capture track: the share ends cleanly for everyone.
-        await publisher.Page.EvaluateAsync("() => document.querySelector('[data-testid=screen-area] video').srcObject.getVideoTracks()[0].dispatchEvent(new Event('ended'))");
+        await publisher.Page.EvaluateAsync("() => document.querySelector('[data-testid=video-tile][data-kind=screen] video').srcObject.getVideoTracks()[0].dispatchEvent(new Event('ended'))");
         await Expect(subscriber.ScreenTiles).ToHaveCountAsync(0);
         await Expect(publisher.Page.GetByTestId("toggle-screen")).ToHaveTextAsync("Share screen");
 

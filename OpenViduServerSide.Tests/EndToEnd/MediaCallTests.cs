@@ -99,7 +99,7 @@ public sealed class MediaCallTests(BrowserFixture browsers) : IAsyncLifetime
         // Sharing again works, and the browser's own "Stop sharing" (the capture track ends) removes it everywhere.
         await alice.Page.GetByTestId("toggle-screen").ClickAsync();
         await bob.ExpectFramesAsync(bob.ScreenTiles);
-        await alice.Page.EvaluateAsync("() => document.querySelector('[data-testid=screen-area] video').srcObject.getVideoTracks()[0].dispatchEvent(new Event('ended'))");
+        await alice.Page.EvaluateAsync("() => document.querySelector('[data-testid=video-tile][data-kind=screen] video').srcObject.getVideoTracks()[0].dispatchEvent(new Event('ended'))");
         await Expect(bob.ScreenTiles).ToHaveCountAsync(0);
         await Expect(alice.Page.GetByTestId("toggle-screen")).ToHaveTextAsync("Share screen");
     }

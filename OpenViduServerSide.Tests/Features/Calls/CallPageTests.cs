@@ -192,7 +192,8 @@ public sealed class CallPageTests
         var mutedShown = page.Find("[data-stream-id=str_CAM_Bbbb_con_B]").InnerHtml.Contains("Microphone off", StringComparison.Ordinal);
         await page.InvokeAsync(() => h.Call.OnConnectionDestroyed("con_B", "disconnect"));
 
-        Assert.Equal(["publisher1 (you)", "publisher2"], whileThere);
+        // Bob is the main video (someone else rather than oneself), so his tile comes first.
+        Assert.Equal(["publisher2", "publisher1 (you)"], whileThere);
         Assert.True(mutedShown);
         Assert.Single(page.FindAll("[data-testid=video-grid] [data-testid=video-tile]"));
     }
@@ -226,7 +227,7 @@ public sealed class CallPageTests
         // The camera connection sees the screen stream before shareScreen has told the server its connection id.
         await page.InvokeAsync(() => h.Call.OnStreamCreated(new StreamInfo("str_SCR_Ssss_con_S", "con_S", screenData, "SCREEN", false, true, IsLocal: true)));
 
-        var tile = page.Find("[data-testid=screen-area] [data-testid=video-tile]");
+        var tile = page.Find("[data-testid=video-tile][data-kind=screen]");
         Assert.Equal("publisher1 (you)", tile.QuerySelector("[data-testid=tile-username]")?.TextContent);
         Assert.Null(tile.QuerySelector("[data-testid=tile-connecting]"));
     }

@@ -52,8 +52,8 @@ public sealed class CallViewTests : MudTestContext
         Assert.NotNull(view.Find("[data-testid=toggle-screen]"));
         Assert.Empty(view.FindAll("[data-testid=subscriber-placeholder]"));
         var grid = view.Find("[data-testid=video-grid]");
-        Assert.Equal(["Alice", "Bob"], grid.QuerySelectorAll("[data-testid=tile-nickname]").Select(e => e.TextContent));
-        Assert.Equal(["publisher1 (you)", "publisher2"], grid.QuerySelectorAll("[data-testid=tile-username]").Select(e => e.TextContent));
+        Assert.Equal(["Bob", "Alice"], grid.QuerySelectorAll("[data-testid=tile-nickname]").Select(e => e.TextContent));
+        Assert.Equal(["publisher2", "publisher1 (you)"], grid.QuerySelectorAll("[data-testid=tile-username]").Select(e => e.TextContent));
     }
 
     [Fact]
@@ -67,25 +67,122 @@ public sealed class CallViewTests : MudTestContext
         Assert.NotNull(view.Find("[data-testid=leave]"));
     }
 
+    private static string? MainStreamId(IRenderedComponent<CallView> view) =>
+        view.FindAll("[data-testid=main-video] [data-testid=video-tile]").SingleOrDefault()?.GetAttribute("data-stream-id");
+
+    private static string?[] StripStreamIds(IRenderedComponent<CallView> view) =>
+        [.. view.FindAll("[data-testid=video-strip] [data-testid=video-tile]").Select(e => e.GetAttribute("data-stream-id"))];
+
     [Fact]
-    public void Screens_go_to_their_own_area_and_the_main_video_defaults_to_my_camera()
+    public void Alone_my_camera_is_shown_once_as_the_main_video()
+    {
+        var view = Render<CallView>(p => p.Add(v => v.View, InCall(Roles.Publisher, AliceCamera)));
+
+        Assert.Single(view.FindAll("[data-testid=video-tile]"));
+        Assert.Equal(AliceCamera.StreamId, MainStreamId(view));
+        Assert.Empty(view.FindAll("[data-testid=video-strip]"));
+    }
+
+    [Fact]
+    public void The_speaker_layout_shows_someone_else_big_and_me_in_the_strip_each_once()
+    {
+        var view = Render<CallView>(p => p.Add(v => v.View, InCall(Roles.Publisher, AliceCamera, BobCamera)));
+
+        Assert.Equal(BobCamera.StreamId, MainStreamId(view));
+        Assert.Equal([AliceCamera.StreamId], StripStreamIds(view));
+        Assert.Equal(2, view.FindAll("[data-testid=video-tile]").Count);
+        Assert.Equal("speaker", view.Find("[data-testid=video-grid]").GetAttribute("data-layout"));
+        Assert.Equal("true", view.Find("[data-testid=layout-speaker]").GetAttribute("aria-pressed"));
+        Assert.Equal("Main video fullscreen", view.Find("[data-testid=main-video] [data-testid=fullscreen]").GetAttribute("aria-label"));
+    }
+
+    [Fact]
+    public void A_shared_screen_takes_the_main_area_and_the_cameras_go_to_the_strip()
     {
         var view = Render<CallView>(p => p.Add(v => v.View, InCall(Roles.Publisher, AliceCamera, BobCamera, BobScreen)));
 
-        var screens = view.Find("[data-testid=screen-area]");
-        Assert.Equal(BobScreen.StreamId, screens.QuerySelector("[data-testid=video-tile]")?.GetAttribute("data-stream-id"));
-        Assert.Equal(AliceCamera.StreamId, view.Find("[data-testid=main-video] [data-testid=video-tile]").GetAttribute("data-stream-id"));
-        Assert.Equal(2, view.FindAll("[data-testid=video-grid] [data-testid=video-tile]").Count);
+        Assert.Equal(BobScreen.StreamId, MainStreamId(view));
+        Assert.Equal([AliceCamera.StreamId, BobCamera.StreamId], StripStreamIds(view));
+        Assert.Equal("presenting", view.Find("[data-testid=video-grid]").GetAttribute("data-layout"));
+    }
+
+    [Fact]
+    public void The_newest_screen_is_main_and_another_can_be_chosen()
+    {
+        var carolScreen = BobScreen with { StreamId = "str_SCR_dddd_con_D", ConnectionId = "con_D", Nickname = "Carol", UserName = "publisher3" };
+        var model = InCall(Roles.Publisher, AliceCamera, BobScreen, carolScreen);
+
+        var view = Render<CallView>(p => p.Add(v => v.View, model));
+        var newest = MainStreamId(view);
+        view.Render(p => p.Add(v => v.View, model with { MainStreamId = BobScreen.StreamId }));
+
+        Assert.Equal(carolScreen.StreamId, newest);
+        Assert.Equal(BobScreen.StreamId, MainStreamId(view));
+        Assert.Equal([AliceCamera.StreamId, carolScreen.StreamId], StripStreamIds(view));
+    }
+
+    [Fact]
+    public void The_grid_shows_every_video_the_same_size_until_someone_shares_a_screen()
+    {
+        var grid = InCall(Roles.Publisher, AliceCamera, BobCamera) with { Layout = CallLayout.Grid };
+
+        var view = Render<CallView>(p => p.Add(v => v.View, grid));
+        var inGrid = StripStreamIds(view);
+        var mainInGrid = view.FindAll("[data-testid=main-video]").Count;
+        var fullscreenLabel = view.Find("[data-testid=fullscreen]").GetAttribute("aria-label");
+        view.Render(p => p.Add(v => v.View, grid with { Tiles = grid.Tiles.Add(BobScreen) }));
+
+        Assert.Equal([AliceCamera.StreamId, BobCamera.StreamId], inGrid);
+        Assert.Equal(0, mainInGrid);
+        Assert.Equal("Videos fullscreen", fullscreenLabel);
+        Assert.Equal("true", view.Find("[data-testid=layout-grid]").GetAttribute("aria-pressed"));
+        Assert.Equal(BobScreen.StreamId, MainStreamId(view));
+    }
+
+    [Fact]
+    public async Task The_layout_buttons_ask_for_their_layout()
+    {
+        var asked = new List<CallLayout>();
+        var view = Render<CallView>(p => p
+            .Add(v => v.View, InCall(Roles.Publisher, AliceCamera))
+            .Add(v => v.OnLayout, layout => asked.Add(layout)));
+
+        await view.Find("[data-testid=layout-grid]").ClickAsync();
+        await view.Find("[data-testid=layout-speaker]").ClickAsync();
+
+        Assert.Equal([CallLayout.Grid, CallLayout.Speaker], asked);
+        Assert.Equal("Layout", view.Find("[data-testid=layout-grid]").ParentElement?.Closest("[role=group]")?.GetAttribute("aria-label"));
+    }
+
+    [Fact]
+    public void Screens_are_captioned_as_whose_screen_they_are_and_cameras_by_name()
+    {
+        var myScreen = BobScreen with { StreamId = "str_SCR_eeee_con_E", ConnectionId = "con_E", Nickname = "Alice", UserName = "publisher1", IsLocal = true };
+        var model = InCall(Roles.Publisher, AliceCamera, BobCamera, myScreen, BobScreen);
+
+        var view = Render<CallView>(p => p.Add(v => v.View, model));
+        var tile = (string streamId) => view.Find($"[data-stream-id={streamId}][data-testid=video-tile]");
+
+        Assert.Equal("Bob's screen", tile(BobScreen.StreamId).QuerySelector("[data-testid=tile-nickname]")?.TextContent);
+        Assert.Equal("Bob's screen, shown as main video", tile(BobScreen.StreamId).GetAttribute("aria-label"));
+        Assert.NotNull(tile(BobScreen.StreamId).QuerySelector("[role=img][aria-label='Shared screen']"));
+        Assert.Equal("Your screen", tile(myScreen.StreamId).QuerySelector("[data-testid=tile-nickname]")?.TextContent);
+        Assert.Equal("Your screen, show as main video", tile(myScreen.StreamId).GetAttribute("aria-label"));
+        Assert.Equal("Bob", tile(BobCamera.StreamId).QuerySelector("[data-testid=tile-nickname]")?.TextContent);
+        Assert.Equal("Bob, show as main video", tile(BobCamera.StreamId).GetAttribute("aria-label"));
+        Assert.Null(tile(BobCamera.StreamId).QuerySelector("[aria-label='Shared screen']"));
     }
 
     [Fact]
     public void The_chosen_main_video_is_shown_big()
     {
-        var model = InCall(Roles.Publisher, AliceCamera, BobCamera) with { MainStreamId = BobCamera.StreamId };
+        // Bob would be the main video by default; the person chose their own camera.
+        var model = InCall(Roles.Publisher, AliceCamera, BobCamera) with { MainStreamId = AliceCamera.StreamId };
 
         var view = Render<CallView>(p => p.Add(v => v.View, model));
 
-        Assert.Equal(BobCamera.StreamId, view.Find("[data-testid=main-video] [data-testid=video-tile]").GetAttribute("data-stream-id"));
+        Assert.Equal(AliceCamera.StreamId, MainStreamId(view));
+        Assert.Equal([BobCamera.StreamId], StripStreamIds(view));
     }
 
     [Fact]

@@ -18,6 +18,9 @@ internal static class CallMessages
 
     // ---------- In the call ----------
 
+    /// <summary>A shared screen's caption and name: whose screen it is ("Alice's screen", "Your screen").</summary>
+    public static string ScreenOf(string nickname, bool mine) => mine ? "Your screen" : $"{nickname}'s screen";
+
     public static string DeviceNotSwitched(string device) => $"Your browser did not switch the {device}. Try again.";
 
     public const string ScreenShareDidNotStart = "Your screen share did not start. Try again.";

@@ -33,6 +33,12 @@ public sealed partial class CallState
         var tile = new VideoTile(stream.StreamId, stream.ConnectionId, data.Nickname, data.UserName, isScreen,
             isLocal, stream.AudioActive, stream.VideoActive, Playing: isLocal);
         view = view with { Tiles = view.Tiles.RemoveAll(t => t.StreamId == stream.StreamId).Add(tile) };
+        if (isScreen)
+        {
+            // A new share comes to the front (CallStage): an earlier choice of main video gives way to it.
+            view = view with { MainStreamId = null };
+        }
+
         return ChangedAsync();
     }
 

@@ -224,7 +224,8 @@ public sealed partial class CallState(
 
     public Task SelectMainAsync(string streamId)
     {
-        view = view with { MainStreamId = streamId };
+        // A tile chosen in the grid becomes the main video of the speaker layout.
+        view = view with { MainStreamId = streamId, Layout = CallLayout.Speaker };
         return ChangedAsync();
     }
 
@@ -287,7 +288,7 @@ public sealed partial class CallState(
         cameraConnectionId = screenConnectionId = pendingScreenConnectionId = null;
         remoteConnections.Clear();
         disconnectExplanation = null;
-        view = CallViewModel.Empty with { SessionName = view.SessionName, Nickname = view.Nickname, UserName = view.UserName, Notice = notice };
+        view = CallViewModel.Empty with { SessionName = view.SessionName, Nickname = view.Nickname, UserName = view.UserName, Notice = notice, Layout = view.Layout };
         return ChangedAsync();
     }
 

@@ -100,9 +100,11 @@ public sealed record CallViewModel
 
     public bool HasLocalCamera => Tiles.Any(t => t.IsLocal && !t.IsScreen);
 
-    public VideoTile? Main =>
-        Tiles.Find(t => t.StreamId == MainStreamId)
-        ?? Tiles.Find(t => t.IsLocal && !t.IsScreen)
-        ?? Tiles.Find(t => !t.IsScreen)
-        ?? Tiles.Find(t => t.IsScreen);
+    /// <summary>Speaker or grid, as the person chose (kept across calls in the same circuit).</summary>
+    public CallLayout Layout { get; init; }
+
+    /// <summary>Where each tile goes: see <see cref="CallStage.Of"/>.</summary>
+    public CallStage Stage => CallStage.Of(this);
+
+    public VideoTile? Main => Stage.Main;
 }

@@ -217,13 +217,14 @@ function onShortcutKey(e) {
   else notify('OnShortcut', action);
 }
 
-/** The main video fills the screen, or stops filling it. */
+/** The main video fills the screen, or stops filling it; in the grid layout (no main video) the whole grid does. */
 export function toggleFullscreen() {
   if (document.fullscreenElement) {
     document.exitFullscreen().catch(() => { /* already left */ });
     return;
   }
-  document.querySelector('[data-testid=main-video] [data-testid=video-tile]')?.requestFullscreen?.().catch(() => { /* refused by the browser */ });
+  const target = document.querySelector('[data-testid=main-video] [data-testid=video-tile]') ?? document.querySelector('[data-testid=video-grid]');
+  target?.requestFullscreen?.().catch(() => { /* refused by the browser */ });
 }
 
 export function leave() {
