@@ -140,7 +140,9 @@ public sealed partial class UserAdministration(IServiceScopeFactory scopes, Call
         }
 
         Check(await op.Users.AddToRoleAsync(user, role));
-        Check(await op.Users.UpdateSecurityStampAsync(user));
+        // No new security stamp: nothing authorizes by the OpenVidu role in a cookie or bearer token (every mint reads it
+        // from the database, UserCallRoles), and a new stamp would sign the person's open call page out within seconds,
+        // which is what switching the call below avoids. The cookie's role claims refresh at its next validation.
         var from = previous.Count == 0 ? "none" : string.Join(", ", previous);
         var result = await op.CommitAsync(AuditActions.SetOpenViduRole, userName, $"{from} → {role}", $"{userName} now has the role {role}.");
         if (result.Succeeded)

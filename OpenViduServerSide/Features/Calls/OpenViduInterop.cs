@@ -66,7 +66,7 @@ public sealed partial class OpenViduInterop(IJSRuntime js, ILogger<OpenViduInter
 
     public Task<bool> TryAttachVideoAsync(string streamId, ElementReference video) => TryInvokeVoidAsync("show a video", m => m.InvokeVoidAsync("attachVideo", streamId, video));
 
-    public Task<bool> TryDetachVideoAsync(string streamId) => TryInvokeVoidAsync("hide a video", m => m.InvokeVoidAsync("detachVideo", streamId));
+    public Task<bool> TryDetachVideoAsync(string streamId, ElementReference video) => TryInvokeVoidAsync("hide a video", m => m.InvokeVoidAsync("detachVideo", streamId, video));
 
     public Task<bool> TryToggleFullscreenAsync() => TryInvokeVoidAsync("switch fullscreen", m => m.InvokeVoidAsync("toggleFullscreen"));
 

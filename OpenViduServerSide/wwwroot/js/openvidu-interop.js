@@ -48,10 +48,10 @@ function streamInfo(stream, isLocal = false) {
 function register(streamId, manager) {
   const previous = managers.get(streamId);
   managers.set(streamId, manager);
-  const videos = pendingVideos.get(streamId) ?? [];
+  // After a role switch the same stream comes again through the new session (before or after the old one is left):
+  // the <video> Blazor already rendered for it stays, bound to the new manager.
+  const videos = new Set([...(pendingVideos.get(streamId) ?? []), ...(previous !== manager ? boundVideos.get(streamId) ?? [] : [])]);
   pendingVideos.delete(streamId);
-  // After a role switch the same stream comes again through the new session: its <video> stays, bound to the new one.
-  if (previous && previous !== manager) videos.push(...(boundVideos.get(streamId) ?? []));
   videos.forEach(video => manager.addVideoElement(video));
 }
 
@@ -256,9 +256,12 @@ export function attachVideo(streamId, video) {
   else pendingVideos.set(streamId, [...(pendingVideos.get(streamId) ?? []), video]);
 }
 
-export function detachVideo(streamId) {
-  pendingVideos.delete(streamId);
-  boundVideos.delete(streamId);
+/** A <video> Blazor removed; the stream's other <video> elements (a tile and the main video) stay bound. */
+export function detachVideo(streamId, video) {
+  const pending = (pendingVideos.get(streamId) ?? []).filter(v => v !== video);
+  if (pending.length > 0) pendingVideos.set(streamId, pending); else pendingVideos.delete(streamId);
+  boundVideos.get(streamId)?.delete(video);
+  if (boundVideos.get(streamId)?.size === 0) boundVideos.delete(streamId);
 }
 
 // The call page's keyboard shortcuts, while in a call: a key becomes the name of an action, which C# carries out like
