@@ -15,6 +15,9 @@ namespace OpenViduServerSide.Tests.EndToEnd;
 public sealed class PromoteFlowTests(BrowserFixture browsers) : IAsyncLifetime
 {
     private const string SamePage = "() => window.__promoteFlowMarker";
+
+    // A switch mints, connects a second session and starts the camera: on a loaded machine that takes more than Expect's 5 s.
+    private static readonly LocatorAssertionsToContainTextOptions Switched = new() { Timeout = 30_000 };
     private EmulatedApp app = default!;
 
     public async ValueTask InitializeAsync() => app = await EmulatedApp.StartAsync(new EmulatedAppOptions { Kestrel = true, Emulator = new EmulatorOptions { MediaPlane = MediaPlane.Janus } });
@@ -46,7 +49,7 @@ public sealed class PromoteFlowTests(BrowserFixture browsers) : IAsyncLifetime
 
         await pupilRow.GetByRole(AriaRole.Button, new() { Name = "Let Pupil speak in this call" }).ClickAsync();
 
-        await Expect(pupil.Page.GetByTestId("call-notice")).ToContainTextAsync("A moderator (moderator) let you speak: you are publishing in this call now.");
+        await Expect(pupil.Page.GetByTestId("call-notice")).ToContainTextAsync("A moderator (moderator) let you speak: you are publishing in this call now.", Switched);
         await Expect(pupil.Page.GetByTestId("my-role")).ToHaveTextAsync("PUBLISHER");
         await Expect(pupil.Page.GetByTestId("toggle-mic")).ToBeVisibleAsync();
         await teacher.ExpectFramesAsync(teacher.Tile("Pupil"));
@@ -61,9 +64,9 @@ public sealed class PromoteFlowTests(BrowserFixture browsers) : IAsyncLifetime
 
         await pupilRow.GetByRole(AriaRole.Button, new() { Name = "Take back Pupil's turn to speak" }).ClickAsync();
 
-        await Expect(teacher.Tile("Pupil")).ToHaveCountAsync(0);
+        await Expect(teacher.Tile("Pupil")).ToHaveCountAsync(0, new() { Timeout = 30_000 });
         await Expect(pupil.Page.GetByTestId("my-role")).ToHaveTextAsync("SUBSCRIBER");
-        await Expect(pupil.Page.GetByTestId("call-notice")).ToContainTextAsync("A moderator (moderator) took back your turn to speak.");
+        await Expect(pupil.Page.GetByTestId("call-notice")).ToContainTextAsync("A moderator (moderator) took back your turn to speak.", Switched);
         await Expect(pupil.Page.GetByTestId("subscriber-placeholder")).ToBeVisibleAsync();
         await pupil.ExpectFramesAsync(pupil.Tile("Teacher"));
 
@@ -73,7 +76,7 @@ public sealed class PromoteFlowTests(BrowserFixture browsers) : IAsyncLifetime
             Assert.True(changed.Succeeded, changed.Message);
         }
 
-        await Expect(pupil.Page.GetByTestId("call-notice")).ToContainTextAsync("An administrator (admin) changed your role to PUBLISHER.");
+        await Expect(pupil.Page.GetByTestId("call-notice")).ToContainTextAsync("An administrator (admin) changed your role to PUBLISHER.", Switched);
         await Expect(pupil.Page.GetByTestId("my-role")).ToHaveTextAsync("PUBLISHER");
         await teacher.ExpectFramesAsync(teacher.Tile("Pupil"));
         Assert.Equal("same page", await pupil.Page.EvaluateAsync<string>(SamePage));
