@@ -22,4 +22,6 @@ public static class AuditActions
     public const string EndCall = "EndCall";
     public const string MessageCall = "MessageCall";
     public const string LowerHand = "LowerHand";
+    public const string PromoteToSpeak = "PromoteToSpeak";
+    public const string TakeBackSpeak = "TakeBackSpeak";
 }

@@ -63,6 +63,19 @@ public sealed class RevalidationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_open_page_stays_signed_in_when_an_admin_changes_the_OpenVidu_role_so_its_call_can_switch()
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var provider = Provider(scope);
+        var principal = await PrincipalAsync(scope, "publisher1");
+
+        var result = await AccountChanges.ApplyAsync(scope.ServiceProvider.GetRequiredService<UserAdministration>(), "role", "publisher1");
+
+        Assert.True(result.Succeeded, result.Message);
+        Assert.True(await provider.IsStillValidAsync(principal, Ct));
+    }
+
+    [Fact]
     public async Task RevalidatingManyOpenPagesOfOneUserCostsAtMostOneQuery()
     {
         await using var scope = host.Services.CreateAsyncScope();

@@ -256,8 +256,9 @@ public sealed class CallModerationTests : IAsyncLifetime
 
     [Theory]
     [InlineData("lock", "Your account was locked.")]
+    // A role change switches a call where a page of theirs listens (PromoteToSpeakTests); these are API clients.
     [InlineData("role", "Your role changed to SUBSCRIBER. Join again to continue with it.")]
-    public async Task An_account_changed_by_an_admin_leaves_its_calls_at_once(string change, string explanation)
+    public async Task An_account_changed_by_an_admin_leaves_the_calls_no_page_of_theirs_can_switch_at_once(string change, string explanation)
     {
         var (bob, bobTab) = await JoinAsync("Class", "publisher2", "Bob");
         await JoinAsync("Class", "publisher1", "Alice");

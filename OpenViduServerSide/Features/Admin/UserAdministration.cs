@@ -140,10 +140,17 @@ public sealed partial class UserAdministration(IServiceScopeFactory scopes, Call
         }
 
         Check(await op.Users.AddToRoleAsync(user, role));
-        Check(await op.Users.UpdateSecurityStampAsync(user));
+        // No new security stamp: nothing authorizes by the OpenVidu role in a cookie or bearer token (every mint reads it
+        // from the database, UserCallRoles), and a new stamp would sign the person's open call page out within seconds,
+        // which is what switching the call below avoids. The cookie's role claims refresh at its next validation.
         var from = previous.Count == 0 ? "none" : string.Join(", ", previous);
         var result = await op.CommitAsync(AuditActions.SetOpenViduRole, userName, $"{from} → {role}", $"{userName} now has the role {role}.");
-        await EvictFromCallsAsync(result, actor, userName, $"Your role changed to {role}. Join again to continue with it.", cancellationToken);
+        if (result.Succeeded)
+        {
+            // Open calls switch to the new role through the person's page; a call no page of theirs can switch is left.
+            await moderation.SwitchRoleEverywhereAsync(actor, userName, role, $"Your role changed to {role}. Join again to continue with it.", cancellationToken);
+        }
+
         return result;
     }
 
@@ -271,7 +278,7 @@ public sealed partial class UserAdministration(IServiceScopeFactory scopes, Call
         return result;
     }
 
-    /// <summary>A changed account leaves the calls it is in at once (its tokens carry what it was).</summary>
+    /// <summary>A locked or deleted account leaves the calls it is in at once (its tokens carry what it was).</summary>
     private async Task EvictFromCallsAsync(AdminResult result, string actor, string userName, string explanation, CancellationToken cancellationToken)
     {
         if (!result.Succeeded)

@@ -1,3 +1,5 @@
+using OpenViduServerSide.Features.Directory;
+
 namespace OpenViduServerSide.Features.Calls;
 
 /// <summary>
@@ -45,6 +47,23 @@ internal static class CallMessages
     public static string CameraStoppedBy(string by) => $"Your camera was stopped by {by}. You can still watch and listen.";
 
     public static string Announcement(string by, string? text) => $"Message from {by}: {text}";
+
+    // ---------- Role switches in the call (CallState.Role.cs) ----------
+
+    public const string NoAnswer = "no answer";
+
+    public static string RoleSwitched(RoleSwitch change, string role) => change.Cause switch
+    {
+        RoleSwitchCause.LetSpeak => $"{Capitalized(change.By)} let you speak: you are publishing in this call now.",
+        RoleSwitchCause.SpeakTakenBack => $"{Capitalized(change.By)} took back your turn to speak. You can still watch and listen.",
+        _ => $"{Capitalized(change.By)} changed your role to {role}.",
+    };
+
+    public static string RoleNotSwitched(string why) => $"Your role in this call could not be switched ({why}). You are still in the call as before.";
+
+    public static string RoleChangedJoinAgain(string role) => $"Your role changed to {role}. Join again to continue with it.";
+
+    private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
     // ---------- Why the call or a device ended ----------
 

@@ -46,6 +46,14 @@ public sealed partial class OpenViduInterop(IJSRuntime js, ILogger<OpenViduInter
     public Task<JoinResult?> TryJoinAsync(DotNetObjectReference<CallState> callback, string token, string metadata, bool publish, CancellationToken cancellationToken) =>
         TryInvokeAsync("join", m => m.InvokeAsync<JoinResult>("join", cancellationToken, [callback, token, metadata, publish]));
 
+    /// <summary>
+    /// A role switch: connects with a new token, then leaves the old camera session (left as it was if the new one is
+    /// refused) and publishes the camera when asked to; null if the browser could not. Waits for the camera prompt, so
+    /// like <see cref="TryJoinAsync"/> it has no default timeout.
+    /// </summary>
+    public Task<JoinResult?> TrySwitchCameraAsync(string token, string metadata, bool publish, CancellationToken cancellationToken) =>
+        TryInvokeAsync("switch roles", m => m.InvokeAsync<JoinResult>("switchCamera", cancellationToken, [token, metadata, publish]));
+
     /// <summary>Shares the screen; null if the browser could not. Waits for the screen picker, so like <see cref="TryJoinAsync"/> it has no default timeout.</summary>
     public Task<ScreenShareResult?> TryShareScreenAsync(string token, string metadata, CancellationToken cancellationToken) =>
         TryInvokeAsync("share the screen", m => m.InvokeAsync<ScreenShareResult>("shareScreen", cancellationToken, [token, metadata]));
@@ -58,7 +66,7 @@ public sealed partial class OpenViduInterop(IJSRuntime js, ILogger<OpenViduInter
 
     public Task<bool> TryAttachVideoAsync(string streamId, ElementReference video) => TryInvokeVoidAsync("show a video", m => m.InvokeVoidAsync("attachVideo", streamId, video));
 
-    public Task<bool> TryDetachVideoAsync(string streamId) => TryInvokeVoidAsync("hide a video", m => m.InvokeVoidAsync("detachVideo", streamId));
+    public Task<bool> TryDetachVideoAsync(string streamId, ElementReference video) => TryInvokeVoidAsync("hide a video", m => m.InvokeVoidAsync("detachVideo", streamId, video));
 
     public Task<bool> TryToggleFullscreenAsync() => TryInvokeVoidAsync("switch fullscreen", m => m.InvokeVoidAsync("toggleFullscreen"));
 

@@ -230,6 +230,9 @@ public sealed partial class CallDirectory(TimeProvider clock, ILogger<CallDirect
         public Guid CallId { get; } = CallIdOf(incarnation);
 
         public Dictionary<string, Participant> Participants { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>SUBSCRIBERs a moderator let speak in this call (CallDirectory.Speakers.cs); they go with the call.</summary>
+        public HashSet<string> Speakers { get; } = new(StringComparer.Ordinal);
     }
 
     private sealed class Subscription(CallDirectory owner, string? sessionName, Func<DirectoryChange, Task> onChange) : IDisposable

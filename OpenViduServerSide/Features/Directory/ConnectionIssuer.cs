@@ -21,7 +21,7 @@ public sealed partial class ConnectionIssuer(
 {
     /// <summary>
     /// Gets or creates the OpenVidu session <paramref name="sessionName"/> and a connection for <paramref name="userName"/>
-    /// with the role their account has now. SUBSCRIBERs cannot share a screen.
+    /// with the role their account has now, or PUBLISHER for a SUBSCRIBER a moderator let speak in this call. SUBSCRIBERs cannot share a screen.
     /// </summary>
     /// <exception cref="CallRefusedException">The user may not do this.</exception>
     /// <exception cref="OpenViduException">OpenVidu refused.</exception>
@@ -35,6 +35,12 @@ public sealed partial class ConnectionIssuer(
 
         var role = await roles.GetOpenViduRoleAsync(userName, cancellationToken)
             ?? throw new CallRefusedException("Your account has no call role (PUBLISHER, SUBSCRIBER or MODERATOR). Ask an administrator to give you one.");
+        if (role == Roles.Subscriber && directory.MaySpeak(sessionName, userName))
+        {
+            // A moderator let this SUBSCRIBER speak in this call, and only in this one (CallDirectory.Speakers.cs).
+            role = Roles.Publisher;
+        }
+
         if (kind == ConnectionKind.Screen && role == Roles.Subscriber)
         {
             throw new CallRefusedException("Your role (SUBSCRIBER) lets you watch the call but not share your screen.");

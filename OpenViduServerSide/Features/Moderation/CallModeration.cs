@@ -110,43 +110,50 @@ public sealed partial class CallModeration(
     }
 
     /// <summary>
-    /// Takes a user out of every call they are in, because an administrator changed their account (role, lock,
-    /// deletion): a token keeps the role it was minted with, so the change would otherwise wait for their next join.
+    /// Takes a user out of every call they are in, because an administrator locked or deleted their account (a role
+    /// change switches their calls instead: <see cref="SwitchRoleEverywhereAsync"/>): a token keeps what it was minted
+    /// with, so the change would otherwise wait for their next join.
     /// The caller has already checked that <paramref name="actorName"/> is an administrator.
     /// </summary>
     public async Task EvictEverywhereAsync(string actorName, string userName, string explanation, CancellationToken cancellationToken = default)
     {
         foreach (var call in directory.ParticipantsOf(userName).GroupBy(p => p.SessionName))
         {
+            await EvictFromCallAsync(actorName, $"an administrator ({actorName})", userName, call.Key, [.. call], explanation, cancellationToken);
+        }
+    }
+
+    /// <summary>Takes these connections of one user out of one call, telling their pages why (and <paramref name="by"/> whom) first.</summary>
+    private async Task EvictFromCallAsync(string actorName, string by, string userName, string sessionName, IReadOnlyList<Participant> connections, string explanation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await TellAsync(sessionName, [.. connections.Where(p => p.IsActive).Select(p => p.ConnectionId)], CallSignals.Removed,
+                new SignalNotice(by, explanation), cancellationToken);
+        }
+        catch (OpenViduUnavailableException e)
+        {
+            // Telling is a courtesy; the eviction below must still run.
+            LogTellFailed(e, CallSignals.Removed, sessionName);
+        }
+
+        foreach (var connection in connections)
+        {
+            // Forget first (as ReleaseAsync does): the entry carries the role it was minted with, and CanModerate
+            // must stop trusting it even when OpenVidu refuses the delete; its token dies with the call at the latest.
+            using var removing = directory.Removing(connection.ConnectionId, actorName);
+            directory.Forget(sessionName, connection.ConnectionId, "forceDisconnectByServer");
             try
             {
-                await TellAsync(call.Key, [.. call.Where(p => p.IsActive).Select(p => p.ConnectionId)], CallSignals.Removed,
-                    new SignalNotice($"an administrator ({actorName})", explanation), cancellationToken);
+                await openVidu.DeleteConnectionAsync(sessionName, connection.ConnectionId, cancellationToken);
             }
-            catch (OpenViduUnavailableException e)
+            catch (Exception e) when (e is OpenViduException or OpenViduUnavailableException)
             {
-                // Telling is a courtesy; the eviction below must still run.
-                LogTellFailed(e, CallSignals.Removed, call.Key);
+                LogEvictionFailed(e, userName, sessionName, connection.ConnectionId);
             }
-
-            foreach (var connection in call)
-            {
-                // Forget first (as ReleaseAsync does): the entry carries the role it was minted with, and CanModerate
-                // must stop trusting it even when OpenVidu refuses the delete; its token dies with the call at the latest.
-                using var removing = directory.Removing(connection.ConnectionId, actorName);
-                directory.Forget(call.Key, connection.ConnectionId, "forceDisconnectByServer");
-                try
-                {
-                    await openVidu.DeleteConnectionAsync(call.Key, connection.ConnectionId, cancellationToken);
-                }
-                catch (Exception e) when (e is OpenViduException or OpenViduUnavailableException)
-                {
-                    LogEvictionFailed(e, userName, call.Key, connection.ConnectionId);
-                }
-            }
-
-            LogRemoved(actorName, userName, call.Key, explanation);
         }
+
+        LogRemoved(actorName, userName, sessionName, explanation);
     }
 
     /// <summary>Stops what a person publishes (force-unpublish); they stay in the call and can watch.</summary>

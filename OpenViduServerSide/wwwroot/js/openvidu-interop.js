@@ -22,6 +22,8 @@ let camera = null;      // { ov, session, publisher }
 let screen = null;      // { ov, session, publisher }
 const managers = new Map(); // streamId -> StreamManager (Publisher or Subscriber)
 const pendingVideos = new Map(); // streamId -> [<video>] waiting for their stream
+const boundVideos = new Map(); // streamId -> Set<video> Blazor rendered for it, to bind again after a role switch
+const retired = new WeakSet(); // camera sessions left by a role switch: their events are not forwarded any more
 
 function notify(method, ...args) {
   dotnet?.invokeMethodAsync(method, ...args).catch(() => { /* circuit gone: nothing left to tell */ });
@@ -44,20 +46,29 @@ function streamInfo(stream, isLocal = false) {
 }
 
 function register(streamId, manager) {
+  const previous = managers.get(streamId);
   managers.set(streamId, manager);
-  const videos = pendingVideos.get(streamId) ?? [];
+  // After a role switch the same stream comes again through the new session (before or after the old one is left):
+  // the <video> Blazor already rendered for it stays, bound to the new manager.
+  const videos = new Set([...(pendingVideos.get(streamId) ?? []), ...(previous !== manager ? boundVideos.get(streamId) ?? [] : [])]);
   pendingVideos.delete(streamId);
   videos.forEach(video => manager.addVideoElement(video));
 }
 
-function wireCameraSession(session) {
+// ignoredConnectionId: this page's previous camera connection during a role switch, seen from the new session.
+const notifyDotnet = notify;
+
+function wireCameraSession(session, ignoredConnectionId = null) {
+  // Shadows the module's notify: a session left by a role switch tells C# nothing more.
+  const notify = (method, ...args) => { if (!retired.has(session)) notifyDotnet(method, ...args); };
   session.on('connectionCreated', e => {
-    if (e.connection.connectionId !== session.connection?.connectionId) {
+    if (e.connection.connectionId !== session.connection?.connectionId && e.connection.connectionId !== ignoredConnectionId) {
       notify('OnConnectionCreated', e.connection.connectionId, e.connection.data ?? '');
     }
   });
   session.on('connectionDestroyed', e => notify('OnConnectionDestroyed', e.connection.connectionId, e.reason ?? ''));
   session.on('streamCreated', e => {
+    if (e.stream.connection.connectionId === ignoredConnectionId) return;
     // Our own screen comes back as a remote stream of our screen connection: show the local capture instead.
     const ownScreen = !!screen && e.stream.connection.connectionId === screen.session.connection?.connectionId;
     if (ownScreen) {
@@ -88,6 +99,7 @@ function wireCameraSession(session) {
   session.on('exception', e => notify('OnException', e.name ?? '', e.message ?? '', e.origin?.stream?.streamId ?? null));
   session.on('sessionDisconnected', e => {
     const unexpected = e.reason !== 'disconnect';
+    if (camera?.session !== session) return; // a session left by a role switch
     camera = null;
     managers.clear();
     if (unexpected) notify('OnSessionDisconnected', e.reason ?? '');
@@ -116,28 +128,71 @@ export async function join(dotnetRef, token, metadata, publish) {
   }
 
   const result = { connectionId: session.connection.connectionId, streamId: null, publishError: null, error: null };
-  if (publish) {
-    try {
-      const publisher = await ov.initPublisherAsync(undefined, {
-        publishAudio: true, publishVideo: true, resolution: '640x480', frameRate: 30, mirror: true,
-      });
-      await session.publish(publisher);
-      camera.publisher = publisher;
-      result.streamId = publisher.stream.streamId;
-      register(result.streamId, publisher);
-      // The session's speech events cover only streams that exist when they are asked for: this one is asked for itself.
-      publisher.on('publisherStartSpeaking', e => notify('OnSpeaking', e.streamId, true));
-      publisher.on('publisherStopSpeaking', e => notify('OnSpeaking', e.streamId, false));
-      publisher.on('streamDestroyed', e => {
-        if (e.reason?.startsWith('forceUnpublish')) {
-          managers.delete(result.streamId);
-          notify('OnLocalStreamStopped', result.streamId, e.reason);
-        }
-      });
-    } catch (error) {
-      result.publishError = errorInfo(error);
+  if (publish) await publishCamera(ov, session, result);
+  return result;
+}
+
+/** Publishes the camera on the camera session, filling result.streamId, or result.publishError when it cannot. */
+async function publishCamera(ov, session, result) {
+  try {
+    const publisher = await ov.initPublisherAsync(undefined, {
+      publishAudio: true, publishVideo: true, resolution: '640x480', frameRate: 30, mirror: true,
+    });
+    await session.publish(publisher);
+    camera.publisher = publisher;
+    result.streamId = publisher.stream.streamId;
+    register(result.streamId, publisher);
+    // The session's speech events cover only streams that exist when they are asked for: this one is asked for itself.
+    publisher.on('publisherStartSpeaking', e => notify('OnSpeaking', e.streamId, true));
+    publisher.on('publisherStopSpeaking', e => notify('OnSpeaking', e.streamId, false));
+    publisher.on('streamDestroyed', e => {
+      if (e.reason?.startsWith('forceUnpublish')) {
+        managers.delete(result.streamId);
+        notify('OnLocalStreamStopped', result.streamId, e.reason);
+      }
+    });
+  } catch (error) {
+    result.publishError = errorInfo(error);
+  }
+}
+
+/**
+ * A role switch: connects with a new token while the old camera session still holds the call, and only then leaves
+ * the old one, so a refused token leaves the page in the call as it was. Remote videos stay in their <video>
+ * elements, bound to the new session's subscribers; the screen share (its own session) is untouched.
+ * Resolves like join.
+ */
+export async function switchCamera(token, metadata, publish) {
+  await loadOpenVidu();
+  const old = camera;
+  const ov = new OpenVidu();
+  ov.enableProdMode();
+  const session = ov.initSession();
+  wireCameraSession(session, old?.session.connection?.connectionId ?? null);
+  try {
+    await session.connect(token, metadata);
+  } catch (error) {
+    retired.add(session);
+    return { connectionId: null, streamId: null, publishError: null, error: errorInfo(error) };
+  }
+
+  camera = { ov, session, publisher: null };
+  if (old) {
+    retired.add(old.session);
+    const oldStreamId = old.publisher?.stream?.streamId;
+    old.publisher?.stream?.getMediaStream()?.getTracks().forEach(t => t.stop());
+    try { old.session.disconnect(); } catch { /* already gone */ }
+    for (const [streamId, manager] of managers) {
+      if (manager.stream?.session === old.session || streamId === oldStreamId) managers.delete(streamId);
+    }
+    // Leaving the old session emptied the <video> elements of its subscribers: bind them to the new ones.
+    for (const [streamId, manager] of managers) {
+      (boundVideos.get(streamId) ?? []).forEach(video => manager.addVideoElement(video));
     }
   }
+
+  const result = { connectionId: session.connection.connectionId, streamId: null, publishError: null, error: null };
+  if (publish) await publishCamera(ov, session, result);
   return result;
 }
 
@@ -195,12 +250,19 @@ export function setCamera(on) { camera?.publisher?.publishVideo(on); }
 
 /** Binds a stream to a <video> Blazor rendered; waits for the stream if it is not there yet. */
 export function attachVideo(streamId, video) {
+  boundVideos.set(streamId, new Set([...(boundVideos.get(streamId) ?? []), video]));
   const manager = managers.get(streamId);
   if (manager) manager.addVideoElement(video);
   else pendingVideos.set(streamId, [...(pendingVideos.get(streamId) ?? []), video]);
 }
 
-export function detachVideo(streamId) { pendingVideos.delete(streamId); }
+/** A <video> Blazor removed; the stream's other <video> elements (a tile and the main video) stay bound. */
+export function detachVideo(streamId, video) {
+  const pending = (pendingVideos.get(streamId) ?? []).filter(v => v !== video);
+  if (pending.length > 0) pendingVideos.set(streamId, pending); else pendingVideos.delete(streamId);
+  boundVideos.get(streamId)?.delete(video);
+  if (boundVideos.get(streamId)?.size === 0) boundVideos.delete(streamId);
+}
 
 // The call page's keyboard shortcuts, while in a call: a key becomes the name of an action, which C# carries out like
 // the button. Not while typing (chat, forms) or with a modifier (the browser's own shortcuts).
@@ -234,6 +296,7 @@ export function leave() {
   camera = null;
   managers.clear();
   pendingVideos.clear();
+  boundVideos.clear();
   if (current) {
     current.publisher?.stream?.getMediaStream()?.getTracks().forEach(t => t.stop());
     try { current.session.disconnect(); } catch { /* already gone */ }
