@@ -25,6 +25,38 @@ public sealed class AppPage(IPage page)
         await Page.GetByTestId("call-title").WaitForAsync();
     }
 
+    /// <summary>Opens the call page: the pre-join with its camera preview for those who publish.</summary>
+    public async Task OpenPreJoinAsync()
+    {
+        await Page.GotoAsync("/call");
+        await Page.GetByTestId("join-button").WaitForAsync();
+    }
+
+    public ILocator PreviewVideo => Page.GetByTestId("preview-video");
+
+    public ILocator MicrophoneLevel => Page.GetByTestId("mic-level");
+
+    public ILocator DeviceErrors => Page.GetByTestId("device-error");
+
+    /// <summary>Waits until the pre-join's preview shows the camera (the video has a width).</summary>
+    public Task ExpectPreviewPictureAsync() =>
+        Page.WaitForFunctionAsync("() => document.querySelector('[data-testid=preview-video]')?.videoWidth > 0");
+
+    /// <summary>Waits until the microphone meter shows sound (a click first: browsers start audio after one).</summary>
+    public async Task ExpectMicrophoneLevelAsync()
+    {
+        await Page.GetByTestId("device-setup").ClickAsync(new() { Position = new() { X = 2, Y = 2 } });
+        await Page.WaitForFunctionAsync("() => Number(document.querySelector('[data-testid=mic-level]')?.getAttribute('aria-valuenow')) > 0");
+    }
+
+    /// <summary>In the call: opens the device menu and picks the camera or microphone not in use.</summary>
+    public async Task SwitchToOtherDeviceAsync(string kind)
+    {
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Camera and microphone" }).ClickAsync();
+        await Page.Locator($"[data-testid=device-option][data-kind={kind}][data-chosen=false]").First.ClickAsync();
+    }
+
+
     /// <summary>Camera tiles, wherever the layout puts them (main video, strip or grid).</summary>
     public ILocator Tiles => Page.GetByTestId("video-grid").Locator("[data-testid=video-tile][data-kind=camera]");
 

@@ -20,11 +20,18 @@ public sealed class CallHarness : IAsyncDisposable
         Bunit = bunit;
         Module = bunit.JSInterop.SetupModule(OpenViduInterop.ModulePath);
         Module.Mode = JSRuntimeMode.Strict;
-        foreach (var method in new[] { "attachVideo", "detachVideo", "leave", "stopScreen", "setMicrophone", "setCamera" })
+        foreach (var method in new[] { "attachVideo", "detachVideo", "leave", "stopScreen", "setMicrophone", "setCamera", "saveDeviceChoice", "stopPreview" })
         {
             Module.SetupVoid(method, _ => true).SetVoidResult();
         }
+
+        // The pre-join: nothing remembered, one camera and one microphone that open.
+        Module.Setup<DeviceChoice>("readDeviceChoice").SetResult(null!);
+        Module.Setup<PreviewResult>("startPreview", _ => true).SetResult(new PreviewResult(OneOfEach, null, null));
     }
+
+    /// <summary>What the scripted browser has: one camera and one microphone, both in use by the preview.</summary>
+    public static readonly DeviceList OneOfEach = new([new MediaDevice("cam-1", "Fake camera")], [new MediaDevice("mic-1", "Fake microphone")], "cam-1", "mic-1");
 
     public OpenViduEmulatorServer Emulator => App.Emulator;
 

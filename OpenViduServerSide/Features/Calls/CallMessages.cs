@@ -18,6 +18,22 @@ internal static class CallMessages
 
     public static string JoinRefused(string? why) => $"The video server did not let you in ({why ?? "no answer"}). Try joining again.";
 
+    // ---------- Before joining: camera and microphone ----------
+
+    public const string JoinedWithoutDevices = "You joined without camera and microphone: you can watch and listen.";
+
+    public const string PreviewDidNotStart = "Your browser could not show the camera preview. You can still join.";
+
+    /// <summary>Why the pre-join could not open a device; the person may try again or join without it.</summary>
+    public static string DeviceUnavailable(JsError error, string device) => error.Name switch
+    {
+        "NotAllowedError" or "SecurityError" =>
+            $"Your browser blocked the {device}. Allow it (the icon in the address bar) and try again, or join without it.",
+        "NotFoundError" or "OverconstrainedError" => $"No {device} was found. Plug one in and try again, or join without it.",
+        "NotReadableError" or "AbortError" => $"Your {device} could not be started: another program may be using it. Close it and try again, or join without it.",
+        _ => $"Your {device} could not be opened ({error.Message}). Try again, or join without it.",
+    };
+
     // ---------- In the call ----------
 
     /// <summary>A shared screen's caption and name: whose screen it is ("Alice's screen", "Your screen").</summary>

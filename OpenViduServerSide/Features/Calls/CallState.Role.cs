@@ -107,9 +107,11 @@ public sealed partial class CallState
         var notice = CallMessages.RoleSwitched(change, issued.Role);
         if (result.StreamId is { } streamId)
         {
-            var camera = new VideoTile(streamId, issued.ConnectionId, nickname, view.UserName, IsScreen: false, IsLocal: true, true, true);
-            view = view with { MicrophoneOn = true, CameraOn = true, Tiles = view.Tiles.Insert(0, camera) };
-            directory.UpdateMedia(session, issued.ConnectionId, streamId, true, true);
+            // What the browser really published (the pre-join's choice: a device left out, or one that starts muted).
+            var (microphoneOn, cameraOn) = (result.AudioActive ?? true, result.VideoActive ?? true);
+            var camera = new VideoTile(streamId, issued.ConnectionId, nickname, view.UserName, IsScreen: false, IsLocal: true, microphoneOn, cameraOn);
+            view = view with { MicrophoneOn = microphoneOn, CameraOn = cameraOn, Tiles = view.Tiles.Insert(0, camera) };
+            directory.UpdateMedia(session, issued.ConnectionId, streamId, microphoneOn, cameraOn);
         }
         else if (result.PublishError is { } publishError)
         {

@@ -92,9 +92,15 @@ public sealed partial class CallState(
         directory.MarkJoined(sessionName, issued.ConnectionId);
         if (result.StreamId is { } streamId)
         {
-            var camera = new VideoTile(streamId, issued.ConnectionId, nickname, userName, IsScreen: false, IsLocal: true, true, true);
-            view = view with { MicrophoneOn = true, CameraOn = true, Tiles = view.Tiles.Insert(0, camera) };
-            directory.UpdateMedia(sessionName, issued.ConnectionId, streamId, true, true);
+            // What the browser published (the pre-join may have started a device muted or left it out).
+            var (microphoneOn, cameraOn) = (result.AudioActive ?? true, result.VideoActive ?? true);
+            var camera = new VideoTile(streamId, issued.ConnectionId, nickname, userName, IsScreen: false, IsLocal: true, microphoneOn, cameraOn);
+            view = view with { MicrophoneOn = microphoneOn, CameraOn = cameraOn, Tiles = view.Tiles.Insert(0, camera) };
+            directory.UpdateMedia(sessionName, issued.ConnectionId, streamId, microphoneOn, cameraOn);
+        }
+        else if (issued.Role != Roles.Subscriber && !joinMedia.PublishesAnything)
+        {
+            Say(NoticeLevel.Info, CallMessages.JoinedWithoutDevices);
         }
         else if (result.PublishError is { } publishError)
         {
@@ -139,7 +145,7 @@ public sealed partial class CallState(
             view = view with { Role = issued.Role };
             cameraConnectionId = issued.ConnectionId;
             self ??= DotNetObjectReference.Create(this);
-            var result = await browser.TryJoinAsync(self, issued.Token, ConnectionData.ToClientData(nickname), publish: issued.Role != Roles.Subscriber, abandoned);
+            var result = await browser.TryJoinAsync(self, issued.Token, ConnectionData.ToClientData(nickname), publish: issued.Role != Roles.Subscriber && joinMedia.PublishesAnything, joinMedia, abandoned);
             if (result is null)
             {
                 await issuer.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);

@@ -15,6 +15,9 @@ public sealed class JoinRequest
     [StringLength(ConnectionData.MaxNicknameLength, ErrorMessage = ConnectionData.NicknameTooLong)]
     public string Nickname { get; set; } = "";
 
+    /// <summary>What the browser publishes at join, from the pre-join's devices.</summary>
+    public JoinMedia Media { get; set; } = JoinMedia.Default;
+
     /// <summary>"Participant" and a number, as the OpenVidu tutorials suggest.</summary>
     public static string SuggestNickname() => "Participant" + Random.Shared.Next(1, 100);
 }

@@ -6,7 +6,9 @@ namespace OpenViduServerSide.Features.Calls;
 // Shapes exchanged with wwwroot/js/openvidu-interop.js.
 
 /// <summary>Connected (ConnectionId) or not (Error); when connected, the camera stream or why it could not be published.</summary>
-public sealed record JoinResult(string? ConnectionId, string? StreamId, JsError? PublishError, JsError? Error);
+/// <param name="AudioActive">The published microphone is on (null: the browser did not say).</param>
+/// <param name="VideoActive">The published camera is on (null: the browser did not say).</param>
+public sealed record JoinResult(string? ConnectionId, string? StreamId, JsError? PublishError, JsError? Error, bool? AudioActive = null, bool? VideoActive = null);
 
 public sealed record ScreenShareResult(string? ConnectionId, string? StreamId, JsError? Error);
 
@@ -43,8 +45,8 @@ public sealed partial class OpenViduInterop(IJSRuntime js, ILogger<OpenViduInter
     /// without a token would apply Blazor Server's JSInteropDefaultCallTimeout (1 minute) and give up on a person who
     /// is still deciding.
     /// </summary>
-    public Task<JoinResult?> TryJoinAsync(DotNetObjectReference<CallState> callback, string token, string metadata, bool publish, CancellationToken cancellationToken) =>
-        TryInvokeAsync("join", m => m.InvokeAsync<JoinResult>("join", cancellationToken, [callback, token, metadata, publish]));
+    public Task<JoinResult?> TryJoinAsync(DotNetObjectReference<CallState> callback, string token, string metadata, bool publish, JoinMedia media, CancellationToken cancellationToken) =>
+        TryInvokeAsync("join", m => m.InvokeAsync<JoinResult>("join", cancellationToken, [callback, token, metadata, publish, media]));
 
     /// <summary>
     /// A role switch: connects with a new token, then leaves the old camera session (left as it was if the new one is

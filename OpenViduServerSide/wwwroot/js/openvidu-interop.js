@@ -2,6 +2,9 @@
 // It holds the openvidu-browser objects of this tab's one call and forwards their events; every decision
 // (who may publish, what to show, what a reason means) is made in C#.
 
+import { openTrack, describeDevices } from './devices.js';
+export * from './devices.js';
+
 const bundleUrl = new URL('../lib/openvidu-browser/openvidu-browser.min.js', import.meta.url).href;
 let bundleLoading;
 
@@ -20,6 +23,7 @@ function loadOpenVidu() {
 let dotnet = null;      // DotNetObjectReference<CallState>
 let camera = null;      // { ov, session, publisher }
 let screen = null;      // { ov, session, publisher }
+let lastMedia = null;   // the JoinMedia of this call's camera, kept up by device switches
 const managers = new Map(); // streamId -> StreamManager (Publisher or Subscriber)
 const pendingVideos = new Map(); // streamId -> [<video>] waiting for their stream
 const boundVideos = new Map(); // streamId -> Set<video> Blazor rendered for it, to bind again after a role switch
@@ -107,11 +111,12 @@ function wireCameraSession(session, ignoredConnectionId = null) {
 }
 
 /**
- * Connects with a token the server minted, then publishes the camera when asked to.
- * Resolves to { connectionId, streamId, publishError, error }: error ({ name, message }) when the connection failed,
- * publishError when connected but the camera could not be published.
+ * Connects with a token the server minted, then publishes the camera when asked to, with the devices of media
+ * (JoinMedia: a device not used gets no track; one used may start muted).
+ * Resolves to { connectionId, streamId, publishError, error, audioActive, videoActive }: error ({ name, message }) when
+ * the connection failed, publishError when connected but the camera could not be published.
  */
-export async function join(dotnetRef, token, metadata, publish) {
+export async function join(dotnetRef, token, metadata, publish, media) {
   await loadOpenVidu();
   dotnet = dotnetRef;
   document.addEventListener('keydown', onShortcutKey);
@@ -128,19 +133,26 @@ export async function join(dotnetRef, token, metadata, publish) {
   }
 
   const result = { connectionId: session.connection.connectionId, streamId: null, publishError: null, error: null };
-  if (publish) await publishCamera(ov, session, result);
+  lastMedia = media ?? null;
+  if (publish) await publishCamera(ov, session, result, lastMedia);
   return result;
 }
 
-/** Publishes the camera on the camera session, filling result.streamId, or result.publishError when it cannot. */
-async function publishCamera(ov, session, result) {
+/**
+ * Publishes the camera on the camera session with the devices of media (JoinMedia: a device not used gets no track; one
+ * used may start muted), filling result.streamId and what is really on, or result.publishError when it cannot.
+ */
+async function publishCamera(ov, session, result, media) {
   try {
     const publisher = await ov.initPublisherAsync(undefined, {
-      publishAudio: true, publishVideo: true, resolution: '640x480', frameRate: 30, mirror: true,
+      publishAudio: media?.microphoneOn ?? true, publishVideo: media?.cameraOn ?? true, resolution: '640x480', frameRate: 30, mirror: true,
+      ...publisherSources(media),
     });
     await session.publish(publisher);
     camera.publisher = publisher;
     result.streamId = publisher.stream.streamId;
+    result.audioActive = !!publisher.stream.audioActive && publisher.stream.hasAudio;
+    result.videoActive = !!publisher.stream.videoActive && publisher.stream.hasVideo;
     register(result.streamId, publisher);
     // The session's speech events cover only streams that exist when they are asked for: this one is asked for itself.
     publisher.on('publisherStartSpeaking', e => notify('OnSpeaking', e.streamId, true));
@@ -192,7 +204,8 @@ export async function switchCamera(token, metadata, publish) {
   }
 
   const result = { connectionId: session.connection.connectionId, streamId: null, publishError: null, error: null };
-  if (publish) await publishCamera(ov, session, result);
+  // The devices chosen before joining (or switched to since): a person let speak starts as they set up.
+  if (publish) await publishCamera(ov, session, result, lastMedia);
   return result;
 }
 
@@ -244,9 +257,52 @@ export function stopScreen() {
   current.publisher?.stream?.getMediaStream()?.getTracks().forEach(t => t.stop());
 }
 
-export function setMicrophone(on) { camera?.publisher?.publishAudio(on); }
+export function setMicrophone(on) { ownTrack('audio', on); camera?.publisher?.publishAudio(on); }
 
-export function setCamera(on) { camera?.publisher?.publishVideo(on); }
+export function setCamera(on) { ownTrack('video', on); camera?.publisher?.publishVideo(on); }
+
+// A device left out at join (blocked or missing) has no track to turn on: say so rather than pretend.
+function ownTrack(kind, on) {
+  const stream = camera?.publisher?.stream?.getMediaStream();
+  if (on && stream && stream.getTracks().every(t => t.kind !== kind)) throw new Error(`This call has no ${kind} track.`);
+}
+
+// JoinMedia as openvidu-browser's publisher properties: false leaves a device out, undefined takes the default one.
+function publisherSources(media) {
+  if (!media) return {};
+  return {
+    videoSource: media.useCamera ? (media.cameraId ?? undefined) : false,
+    audioSource: media.useMicrophone ? (media.microphoneId ?? undefined) : false,
+  };
+}
+
+/**
+ * Switches the published camera or microphone to another device without leaving: a new track of that device
+ * replaces the old one (openvidu-browser's replaceTrack keeps it muted or not), then the old one is stopped.
+ * Resolves to the devices now in use; rejects (and keeps the old device) when the new one cannot be opened.
+ */
+export async function switchDevice(kind, deviceId) {
+  const publisher = camera?.publisher;
+  const stream = publisher?.stream?.getMediaStream();
+  const old = kind === 'video' ? stream?.getVideoTracks()[0] : stream?.getAudioTracks()[0];
+  if (!old) throw new Error(`This call has no ${kind} track to switch.`);
+  const track = await openTrack(kind, deviceId, true);
+  try {
+    await publisher.replaceTrack(track);
+  } catch (error) {
+    track.stop();
+    throw error;
+  }
+  old.stop();
+  if (lastMedia) lastMedia = kind === 'video' ? { ...lastMedia, cameraId: deviceId } : { ...lastMedia, microphoneId: deviceId };
+  return callDevices();
+}
+
+/** The browser's devices and the ones this call publishes. */
+export function callDevices() {
+  const stream = camera?.publisher?.stream?.getMediaStream();
+  return describeDevices(stream?.getVideoTracks()[0], stream?.getAudioTracks()[0]);
+}
 
 /** Binds a stream to a <video> Blazor rendered; waits for the stream if it is not there yet. */
 export function attachVideo(streamId, video) {
