@@ -22,4 +22,9 @@ public static class AuditActions
     public const string EndCall = "EndCall";
     public const string MessageCall = "MessageCall";
     public const string LowerHand = "LowerHand";
+
+    // Recording, from a call (CallRecordings) or the recordings page.
+    public const string StartRecording = "StartRecording";
+    public const string StopRecording = "StopRecording";
+    public const string DeleteRecording = "DeleteRecording";
 }
