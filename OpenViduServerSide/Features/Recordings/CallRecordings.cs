@@ -30,9 +30,10 @@ public sealed partial class CallRecordings(
     OpenViduClient openVidu,
     IDbContextFactory<ApplicationDbContext> contexts,
     TimeProvider clock,
-    ILogger<CallRecordings> logger) : IOpenViduEventListener
+    ILogger<CallRecordings> logger) : IOpenViduEventListener, IDisposable
 {
     private readonly Lock gate = new();
+    private readonly SemaphoreSlim writes = new(1, 1);
     private readonly Dictionary<string, ActiveRecording> active = new(StringComparer.Ordinal);
     private bool? enabled;
 
@@ -349,9 +350,14 @@ public sealed partial class CallRecordings(
     private static string? Text(JsonElement body, string field) =>
         body.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    /// <summary>Creates or updates the stored row; a database failure is logged, never thrown at a page or the webhook.</summary>
+    /// <summary>
+    /// Creates or updates the stored row, one write at a time (the app's own start and the webhook's <c>started</c> race to
+    /// insert it). A status never goes back (the stop's <c>stopped</c> may land after the webhook's <c>ready</c>). A
+    /// database failure is logged, never thrown at a page or the webhook.
+    /// </summary>
     private async Task SaveAsync(string recordingId, Action<RecordingEntry> change)
     {
+        await writes.WaitAsync();
         try
         {
             await using var db = await contexts.CreateDbContextAsync();
@@ -362,14 +368,35 @@ public sealed partial class CallRecordings(
                 db.Recordings.Add(entry);
             }
 
+            var before = entry.Status;
             change(entry);
+            if (Rank(entry.Status) < Rank(before))
+            {
+                entry.Status = before;
+            }
+
             await db.SaveChangesAsync();
         }
         catch (Exception e) when (e is DbException or DbUpdateException)
         {
             LogSaveFailed(e, recordingId);
         }
+        finally
+        {
+            writes.Release();
+        }
     }
+
+    public void Dispose() => writes.Dispose();
+
+    private static int Rank(string status) => status switch
+    {
+        "starting" => 1,
+        "started" => 2,
+        "stopped" => 3,
+        "ready" or "failed" => 4,
+        _ => 0,
+    };
 
     private async Task AuditAsync(ClaimsPrincipal actor, string action, string target, string details)
     {
