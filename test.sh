@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the tests need (Debian's Chromium and Janus, npm packages, dotnet tools), builds, then runs every
+# Installs what the tests need (Debian's Chromium, Janus and janus-tools, npm packages, dotnet tools), builds, then runs every
 # test in the solution inside a private network namespace (tools/in-media-netns.sh: no packet can leave, and Janus
 # gets the non-loopback interface it needs) and ends with one line: "N passed, N failed".
 set -uo pipefail
@@ -10,6 +10,7 @@ log() { printf '==> %s\n' "$*"; }
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-liberation)   # Playwright's own browser download is not used
 command -v janus >/dev/null 2>&1 || missing+=(janus)                           # the emulator's media plane
+command -v janus-pp-rec >/dev/null 2>&1 || missing+=(janus-tools)               # Janus recordings → .webm (janus-pp-rec)
 command -v nft >/dev/null 2>&1 || missing+=(nftables)                          # a media test cuts UDP in its namespace
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing Debian's ${missing[*]}"

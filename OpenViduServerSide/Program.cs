@@ -17,6 +17,7 @@ builder.AddCalls();
 builder.AddHistory();
 builder.AddModeration();
 builder.AddChat();
+builder.AddRecordings();
 builder.AddAdmin();
 builder.AddApi();
 

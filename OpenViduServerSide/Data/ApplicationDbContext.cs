@@ -15,6 +15,8 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
 
     public DbSet<ChatMessage> ChatMessages => Set<ChatMessage>();
 
+    public DbSet<RecordingEntry> Recordings => Set<RecordingEntry>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         ArgumentNullException.ThrowIfNull(configurationBuilder);
@@ -61,6 +63,17 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
             message.Property(m => m.Nickname).HasMaxLength(Participation.NicknameMaxLength);
             message.Property(m => m.Text).HasMaxLength(ChatMessage.TextMaxLength);
             message.HasIndex(m => new { m.CallId, m.Id });
+        });
+
+        builder.Entity<RecordingEntry>(recording =>
+        {
+            recording.Property(r => r.Id).HasMaxLength(128);
+            recording.Property(r => r.SessionName).HasMaxLength(CallRecord.SessionNameMaxLength);
+            recording.Property(r => r.StartedBy).HasMaxLength(256);
+            recording.Property(r => r.Status).HasMaxLength(16);
+            recording.Property(r => r.FileName).HasMaxLength(256);
+            recording.HasIndex(r => r.StartedAt);
+            recording.HasIndex(r => r.CallId);
         });
     }
 

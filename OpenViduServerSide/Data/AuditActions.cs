@@ -24,4 +24,9 @@ public static class AuditActions
     public const string LowerHand = "LowerHand";
     public const string PromoteToSpeak = "PromoteToSpeak";
     public const string TakeBackSpeak = "TakeBackSpeak";
+
+    // Recording, from a call (CallRecordings) or the recordings page.
+    public const string StartRecording = "StartRecording";
+    public const string StopRecording = "StopRecording";
+    public const string DeleteRecording = "DeleteRecording";
 }

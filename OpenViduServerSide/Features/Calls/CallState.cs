@@ -3,6 +3,7 @@ using Microsoft.JSInterop;
 using OpenViduServerSide.Features.Accounts;
 using OpenViduServerSide.Features.Chat;
 using OpenViduServerSide.Features.Directory;
+using OpenViduServerSide.Features.Recordings;
 using OpenViduServerSide.OpenVidu;
 
 namespace OpenViduServerSide.Features.Calls;
@@ -16,6 +17,7 @@ public sealed partial class CallState(
     CallDirectory directory,
     ConnectionIssuer issuer,
     ChatRoom chatRoom,
+    CallRecordings recordings,
     OpenViduInterop browser,
     AuthenticationStateProvider authentication,
     ILogger<CallState> logger) : IAsyncDisposable

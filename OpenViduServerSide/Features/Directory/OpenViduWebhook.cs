@@ -57,6 +57,11 @@ public static partial class OpenViduWebhook
                 return Results.Problem(statusCode: 400, title: $"The {webhook.Name} event lacks a field.", detail: problem);
             }
 
+            foreach (var listener in context.RequestServices.GetServices<IOpenViduEventListener>())
+            {
+                listener.OnEvent(webhook.Name, body.RootElement);
+            }
+
             LogReceived(logger, webhook.Name, webhook.SessionId ?? "-");
             return Results.Ok();
         }

@@ -97,6 +97,9 @@ function wireCameraSession(session, ignoredConnectionId = null) {
     }
   });
   session.on('signal', e => notify('OnSignal', e.type ?? '', e.data ?? '', e.from?.connectionId ?? null));
+  // OpenVidu tells PUBLISHERs and MODERATORs (and a late joiner right after connect); the server tells the rest.
+  session.on('recordingStarted', e => notify('OnRecordingStarted', e.id ?? ''));
+  session.on('recordingStopped', e => notify('OnRecordingStopped', e.id ?? ''));
   session.on('reconnecting', () => notify('OnReconnecting'));
   session.on('reconnected', () => notify('OnReconnected'));
   // NO_STREAM_PLAYING_EVENT comes from a subscriber (its origin): say which stream, so its tile can tell.

@@ -32,7 +32,7 @@ public sealed class JanusMediaTests(MediaBrowserFixture browser) : IAsyncLifetim
     public async ValueTask InitializeAsync()
     {
         MediaNamespace.Require();
-        room = await EmulatorRoom.StartAsync(new EmulatorOptions { MediaPlane = MediaPlane.Janus });
+        room = await EmulatorRoom.StartAsync(new EmulatorOptions { MediaPlane = MediaPlane.Janus, Recording = true });
     }
 
     public async ValueTask DisposeAsync()
@@ -140,6 +140,37 @@ public sealed class JanusMediaTests(MediaBrowserFixture browser) : IAsyncLifetim
         await a.EvaluateAsync("() => window.reconnectPublisher()");
         await forced.Task.WaitAsync(Wait, Ct);
         await WaitForFramesAsync(b, stream, "bob decodes alice after she reconnected her publisher", notPc: reconnected.Pc);
+    }
+
+    [Fact]
+    public async Task Recording_WhileAliceSendsVideo_WritesAPlayableWebmOfHerTrack()
+    {
+        var sessionId = await Room.Http.CreateSessionAsync("media-rec");
+        var (a, _) = await JoinAsync(sessionId, "alice");
+        var (b, _) = await JoinAsync(sessionId, "bob");
+        var streamA = await PublishAsync(a);
+        var before = await WaitForFramesAsync(b, streamA, "bob decodes alice before the recording");
+
+        using (var start = await Room.Http.PostJsonAsync("openvidu/api/recordings/start", """{"session":"media-rec","name":"rec"}"""))
+        {
+            Assert.Equal(HttpStatusCode.OK, start.StatusCode);
+        }
+
+        // Media keeps flowing for a while (frames decoded on the other page), then the recording stops.
+        await WaitForFramesAsync(b, streamA, "bob decodes alice while recording", before.Frames);
+        using (var stop = await Room.Http.PostAsync("openvidu/api/recordings/stop/media-rec", null, Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, stop.StatusCode);
+        }
+
+        await Room.Controls.WaitForAsync(_ => Room.Controls.RecordingStatus("media-rec") is "ready" or "failed", Wait, Ct);
+        Assert.Equal("ready", Room.Controls.RecordingStatus("media-rec"));
+        using var file = await Room.Http.GetAsync("openvidu/recordings/media-rec/rec.webm", Ct);
+        Assert.Equal(HttpStatusCode.OK, file.StatusCode);
+        var bytes = await file.Content.ReadAsByteArrayAsync(Ct);
+        TestContext.Current.TestOutputHelper?.WriteLine($"recorded {bytes.Length} bytes");
+        Assert.Equal([0x1A, 0x45, 0xDF, 0xA3], bytes[..4]); // EBML: janus-pp-rec wrote WebM
+        Assert.True(bytes.Length > 20_000, $"a few seconds of 640x480 VP8 are more than {bytes.Length} bytes");
     }
 
     private async Task<(IPage Page, string ConnectionId)> JoinAsync(string sessionId, string name, Action<IPage>? beforeJoin = null)

@@ -10,7 +10,8 @@ public static class EmulatorConfiguration
     /// <c>OPENVIDU_WEBHOOK_ENDPOINT</c>, <c>OPENVIDU_WEBHOOK_HEADERS</c> and <c>OPENVIDU_WEBHOOK_EVENTS</c>
     /// (JSON arrays of strings); <c>urls</c> (first one is listened on, default http://127.0.0.1:4443);
     /// <c>Emulator:PublicUrl</c> or <c>OPENVIDU_PUBLICURL</c>; <c>Emulator:MediaPlane</c> (FakeSdp or Janus),
-    /// <c>Emulator:JanusUrl</c>, <c>Emulator:JanusInterface</c>.
+    /// <c>Emulator:JanusUrl</c>, <c>Emulator:JanusInterface</c>; <c>OPENVIDU_RECORDING</c> (true/false),
+    /// <c>OPENVIDU_RECORDING_PATH</c>.
     /// </summary>
     public static EmulatorOptions FromConfiguration(IConfiguration configuration)
     {
@@ -38,6 +39,8 @@ public static class EmulatorConfiguration
             WebhookEndpoint = webhookOn ? new Uri(endpoint!) : null,
             WebhookHeaders = StringArray(configuration["OPENVIDU_WEBHOOK_HEADERS"], "OPENVIDU_WEBHOOK_HEADERS") ?? [],
             WebhookEvents = StringArray(configuration["OPENVIDU_WEBHOOK_EVENTS"], "OPENVIDU_WEBHOOK_EVENTS"),
+            Recording = bool.TryParse(configuration["OPENVIDU_RECORDING"], out var recording) && recording,
+            RecordingPath = string.IsNullOrWhiteSpace(configuration["OPENVIDU_RECORDING_PATH"]) ? null : configuration["OPENVIDU_RECORDING_PATH"],
         };
     }
 

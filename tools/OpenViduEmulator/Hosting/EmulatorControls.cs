@@ -91,6 +91,9 @@ public sealed class EmulatorControls
         return true;
     });
 
+    /// <summary>A recording's status (starting, started, stopped, ready, failed), or null when there is no such recording.</summary>
+    public string? RecordingStatus(string recordingId) => engine.Read(() => engine.FindRecordingLocked(recordingId)?.Status);
+
     /// <summary>The sessions now, with their connections and streams.</summary>
     public IReadOnlyList<SessionSnapshot> Sessions => Snapshot().Sessions;
 

@@ -64,6 +64,18 @@ public sealed record EmulatorOptions
     /// evicted at once, which fast tests rely on. A socket closed by the ping watchdog is evicted at once either way.
     /// </summary>
     public TimeSpan ReconnectionGrace { get; init; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// <c>OPENVIDU_RECORDING</c>: false (default, as OpenVidu) makes every recording endpoint answer 501. When true,
+    /// the fake plane writes a small placeholder WebM per recording and the Janus plane records the VideoRoom for real.
+    /// </summary>
+    public bool Recording { get; init; }
+
+    /// <summary>
+    /// <c>OPENVIDU_RECORDING_PATH</c>: where recordings are written, one folder per recording id. Null: a new folder
+    /// under the system's temporary directory, deleted when the emulator is disposed.
+    /// </summary>
+    public string? RecordingPath { get; init; }
 }
 
 /// <summary>What carries the media behind the emulator's signaling.</summary>

@@ -25,6 +25,7 @@ public sealed class OpenViduEmulatorServer : IAsyncDisposable
     private WebApplication? app;
     private IPEndPoint? endpoint;
     private string listenHost = "127.0.0.1";
+    private readonly bool ownsRecordingsFolder;
 
     private OpenViduEmulatorServer(EmulatorOptions options)
     {
@@ -33,6 +34,10 @@ public sealed class OpenViduEmulatorServer : IAsyncDisposable
         var changes = new ChangeSignal();
         webhooks = new WebhookDispatcher(options, changes, loggerFactory.CreateLogger<WebhookDispatcher>());
         engine = new EmulatorEngine(options, webhooks, changes);
+        ownsRecordingsFolder = options.RecordingPath is null;
+        engine.RecordingsFolder = options.RecordingPath is { } path
+            ? Directory.CreateDirectory(path).FullName
+            : Path.Combine(Path.GetTempPath(), "ov-emulator-recordings-" + Guid.NewGuid().ToString("N"));
         Controls = new EmulatorControls(this, engine, faults, webhooks, changes);
     }
 
@@ -159,6 +164,11 @@ public sealed class OpenViduEmulatorServer : IAsyncDisposable
         var api = app.MapGroup(RestPipeline.ApiPrefix);
         api.MapSessionEndpoints(engine);
         api.MapConfigEndpoints(engine);
+        if (options.Recording)
+        {
+            app.MapRecordingFiles(engine, options.Secret);
+        }
+
         app.MapOpenViduRpc(engine, loggerFactory);
         return app;
     }
@@ -168,6 +178,11 @@ public sealed class OpenViduEmulatorServer : IAsyncDisposable
         await StopListeningAsync(CancellationToken.None);
         await engine.Media.DisposeAsync();
         await webhooks.DisposeAsync();
+        if (ownsRecordingsFolder && Directory.Exists(engine.RecordingsFolder))
+        {
+            Directory.Delete(engine.RecordingsFolder, recursive: true);
+        }
+
         loggerFactory.Dispose();
         hostGate.Dispose();
     }

@@ -42,5 +42,16 @@ internal sealed class FakeSdpMediaPlane : IMediaPlane
     {
     }
 
+    public Task StartRecordingAsync(string sessionId, string folder) => Task.CompletedTask;
+
+    /// <summary>No media to record: a small valid WebM (header, one VP8 track, no frames) stands in for the file.</summary>
+    public async Task<string?> StopRecordingAsync(string sessionId, string folder, string name, double durationSeconds)
+    {
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, name + ".webm");
+        await File.WriteAllBytesAsync(path, PlaceholderWebm.Create(durationSeconds));
+        return path;
+    }
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

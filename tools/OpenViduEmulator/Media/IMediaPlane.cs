@@ -44,4 +44,13 @@ internal interface IMediaPlane : IAsyncDisposable
     void Left(string connectionId);
 
     void SessionClosed(string sessionId);
+
+    /// <summary>POST /recordings/start: begins recording the session's media (Janus: the VideoRoom's recorders).</summary>
+    Task StartRecordingAsync(string sessionId, string folder);
+
+    /// <summary>
+    /// After POST /recordings/stop: writes the recording into <paramref name="folder"/> as <c>name.webm</c> and returns its
+    /// path, or null when nothing was recorded (the recording then fails).
+    /// </summary>
+    Task<string?> StopRecordingAsync(string sessionId, string folder, string name, double durationSeconds);
 }

@@ -3,7 +3,7 @@ using OpenViduEmulator.State;
 
 namespace OpenViduEmulator.Rest;
 
-/// <summary>/openvidu/api/config (+ sub-paths) and /recordings (recording disabled: 501).</summary>
+/// <summary>/openvidu/api/config (+ sub-paths), and /recordings when recording is disabled (501).</summary>
 internal static class ConfigEndpoints
 {
     public static void MapConfigEndpoints(this IEndpointRouteBuilder api, EmulatorEngine engine)
@@ -11,11 +11,17 @@ internal static class ConfigEndpoints
         api.MapGet("/config", () => RestResults.Json(Config(engine)));
         api.MapGet("/config/openvidu-version", () => Results.Text(EmulatorEngine.Version));
         api.MapMethods("/config/openvidu-publicurl", ["GET", "HEAD"], () => Results.Text(engine.PublicUrl));
-        api.MapGet("/config/openvidu-recording", () => Results.Text("false"));
-        api.MapGet("/config/openvidu-recording-path", () => Results.Text(""));
+        api.MapGet("/config/openvidu-recording", () => Results.Text(engine.Options.Recording ? "true" : "false"));
+        api.MapGet("/config/openvidu-recording-path", () => Results.Text(engine.Options.Recording ? engine.RecordingsFolder : ""));
         api.MapGet("/config/openvidu-cdr", () => Results.Text("false"));
 
         // OPENVIDU_RECORDING=false (the default): every recording endpoint answers 501 with no body.
+        if (engine.Options.Recording)
+        {
+            api.MapRecordingEndpoints(engine);
+            return;
+        }
+
         api.Map("/recordings", () => RestResults.Empty(StatusCodes.Status501NotImplemented));
         api.Map("/recordings/{**rest}", () => RestResults.Empty(StatusCodes.Status501NotImplemented));
     }
@@ -40,9 +46,18 @@ internal static class ConfigEndpoints
             ["OPENVIDU_WEBRTC_SIMULCAST"] = false,
             ["OPENVIDU_SESSIONS_GARBAGE_INTERVAL"] = 900,
             ["OPENVIDU_SESSIONS_GARBAGE_THRESHOLD"] = 3600,
-            ["OPENVIDU_RECORDING"] = false,
+            ["OPENVIDU_RECORDING"] = options.Recording,
             ["OPENVIDU_WEBHOOK"] = options.WebhookEndpoint is not null,
         };
+        if (options.Recording)
+        {
+            config["OPENVIDU_RECORDING_VERSION"] = EmulatorEngine.Version;
+            config["OPENVIDU_RECORDING_PATH"] = engine.RecordingsFolder;
+            config["OPENVIDU_RECORDING_PUBLIC_ACCESS"] = false;
+            config["OPENVIDU_RECORDING_NOTIFICATION"] = "publisher_moderator";
+            config["OPENVIDU_RECORDING_AUTOSTOP_TIMEOUT"] = 120;
+        }
+
         if (options.WebhookEndpoint is not null)
         {
             config["OPENVIDU_WEBHOOK_ENDPOINT"] = options.WebhookEndpoint.ToString();

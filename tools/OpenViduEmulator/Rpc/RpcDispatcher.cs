@@ -292,7 +292,7 @@ internal sealed partial class RpcDispatcher(EmulatorEngine engine, ILogger logge
                 ["credential"] = turnCredential,
             });
 
-        call.Ok(new JsonObject
+        var result = new JsonObject
         {
             ["id"] = connection.Id,
             ["finalUserId"] = Ids.NewHex(8),
@@ -310,7 +310,15 @@ internal sealed partial class RpcDispatcher(EmulatorEngine engine, ILogger logge
             ["turnUsername"] = turnUser,
             ["turnCredential"] = turnCredential,
             ["customIceServers"] = Media.IceServers ?? iceServers,
-        });
+        };
+        if (session.Recording is { Status: "started" } recording && connection.Role is "PUBLISHER" or "MODERATOR")
+        {
+            // openvidu-browser fires recordingStarted right after connect (contract §3.2).
+            result["recordingId"] = recording.Id;
+            result["recordingName"] = recording.Name;
+        }
+
+        call.Ok(result);
     }
 
     private static string? TokenIdOf(string? tokenUrl)

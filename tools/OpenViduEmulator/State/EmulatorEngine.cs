@@ -266,6 +266,7 @@ internal sealed partial class EmulatorEngine(EmulatorOptions options, WebhookDis
 
     private void CloseSessionLocked(EmulatedSession session, string reason)
     {
+        StopRecordingOnCloseLocked(session, reason);
         sessions.Remove(session);
         session.Connections.Clear();
         Media.SessionClosed(session.Id);
@@ -352,14 +353,17 @@ internal sealed partial class EmulatorEngine(EmulatorOptions options, WebhookDis
 
     // ---- webhooks ----
 
-    public void Webhook(string eventName, EmulatedSession session, IEnumerable<KeyValuePair<string, JsonNode?>> fields)
+    public void Webhook(string eventName, EmulatedSession session, IEnumerable<KeyValuePair<string, JsonNode?>> fields) =>
+        Webhook(eventName, session.Id, session.UniqueSessionId, fields);
+
+    private void Webhook(string eventName, string sessionId, string uniqueSessionId, IEnumerable<KeyValuePair<string, JsonNode?>> fields)
     {
         var body = new JsonObject
         {
             ["event"] = eventName,
             ["timestamp"] = Ids.NowMs(),
-            ["sessionId"] = session.Id,
-            ["uniqueSessionId"] = session.UniqueSessionId,
+            ["sessionId"] = sessionId,
+            ["uniqueSessionId"] = uniqueSessionId,
         };
         foreach (var (key, value) in fields)
         {

@@ -26,7 +26,7 @@ internal static class JsonShapes
             ["object"] = "session",
             ["sessionId"] = session.Id,
             ["createdAt"] = session.CreatedAt,
-            ["recording"] = false,
+            ["recording"] = session.Recording is not null,
             ["broadcasting"] = false,
             ["mediaMode"] = session.MediaMode,
             ["recordingMode"] = session.RecordingMode,
@@ -150,6 +150,38 @@ internal static class JsonShapes
             json["streams"] = new JsonArray(RpcStream(c.Stream));
         }
 
+        return json;
+    }
+
+    /// <summary>The Recording object (contract §1.5, S-REST Recording.toJson); <paramref name="url"/> only once it is ready.</summary>
+    public static JsonObject Recording(EmulatedRecording r, string? url)
+    {
+        var json = new JsonObject
+        {
+            ["id"] = r.Id,
+            ["object"] = "recording",
+            ["name"] = r.Name,
+            ["outputMode"] = r.OutputMode,
+        };
+        if (r.IsComposedWithVideo)
+        {
+            json["resolution"] = r.Properties["resolution"]?.DeepClone();
+            json["frameRate"] = r.Properties["frameRate"]?.DeepClone();
+            json["recordingLayout"] = r.Properties["recordingLayout"]?.DeepClone();
+            if ((string?)r.Properties["recordingLayout"] == "CUSTOM")
+            {
+                json["customLayout"] = r.Properties["customLayout"]?.DeepClone() ?? "";
+            }
+        }
+
+        json["sessionId"] = r.SessionId;
+        json["createdAt"] = r.CreatedAt;
+        json["size"] = r.Size;
+        json["duration"] = r.Duration;
+        json["url"] = url;
+        json["hasAudio"] = r.HasAudio;
+        json["hasVideo"] = r.HasVideo;
+        json["status"] = r.Status;
         return json;
     }
 }

@@ -27,6 +27,9 @@ internal sealed class EmulatedSession(string id, string customSessionId, long cr
 
     public EmulatedConnection? FindConnection(string connectionId) =>
         Connections.Find(c => c.Id == connectionId);
+
+    /// <summary>The recording in progress (starting or started), null when the session is not being recorded.</summary>
+    public EmulatedRecording? Recording { get; set; }
 }
 
 internal sealed class EmulatedConnection(EmulatedSession session, string id, string tokenId, string token, long createdAt)

@@ -1,0 +1,442 @@
+using System.Data.Common;
+using System.Net;
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using OpenViduServerSide.Data;
+using OpenViduServerSide.Features.Directory;
+using OpenViduServerSide.Features.Moderation;
+using OpenViduServerSide.OpenVidu;
+
+namespace OpenViduServerSide.Features.Recordings;
+
+/// <summary>A recording in progress in a call, as the pages show it.</summary>
+public sealed record ActiveRecording(string Id, DateTimeOffset StartedAt);
+
+/// <summary>What a start or stop did, in words for the person who asked.</summary>
+public sealed record RecordingResult(bool Succeeded, string Message);
+
+/// <summary>
+/// Recording calls through OpenVidu's recording API (contract §1.5). Who may: an Admin, or a MODERATOR in that call,
+/// checked here on every start and stop (<see cref="CallModeration.CanModerateAsync"/>), whatever the page offered.
+/// Which calls are being recorded is kept in memory from three sources, so every page in the call (and a late joiner)
+/// shows it: the app's own starts and stops, OpenVidu's webhook (<c>recordingStatusChanged</c>, also for recordings
+/// started elsewhere) and openvidu-browser's <c>recordingStarted</c>/<c>Stopped</c> events that pages report.
+/// Who started a recording, which OpenVidu does not know, is stored in <see cref="RecordingEntry"/>.
+/// </summary>
+public sealed partial class CallRecordings(
+    CallModeration moderation,
+    CallDirectory directory,
+    OpenViduClient openVidu,
+    IDbContextFactory<ApplicationDbContext> contexts,
+    TimeProvider clock,
+    ILogger<CallRecordings> logger) : IOpenViduEventListener, IDisposable
+{
+    private readonly Lock gate = new();
+    private readonly SemaphoreSlim writes = new(1, 1);
+    private readonly Dictionary<string, ActiveRecording> active = new(StringComparer.Ordinal);
+    private bool? enabled;
+
+    /// <summary>Raised with the session name whenever a call starts or stops being recorded (on the changer's thread).</summary>
+    public event Action<string>? Changed;
+
+    /// <summary>False once OpenVidu said recording is disabled (config, or a 501); null until asked.</summary>
+    public bool? Enabled
+    {
+        get
+        {
+            lock (gate)
+            {
+                return enabled;
+            }
+        }
+    }
+
+    public ActiveRecording? Current(string sessionName)
+    {
+        lock (gate)
+        {
+            return active.GetValueOrDefault(sessionName);
+        }
+    }
+
+    /// <summary>Asks OpenVidu once whether it records (<c>GET /config</c>); a page calls it before offering the button.</summary>
+    public async Task<bool> IsEnabledAsync(CancellationToken cancellationToken = default)
+    {
+        if (Enabled is { } known)
+        {
+            return known;
+        }
+
+        try
+        {
+            var config = await openVidu.GetConfigAsync(cancellationToken);
+            SetEnabled(config.Recording);
+            return config.Recording;
+        }
+        catch (Exception e) when (e is OpenViduException or OpenViduUnavailableException)
+        {
+            // Unknown for now: offer the button, and let a 501 settle it.
+            LogConfigUnavailable(e);
+            return true;
+        }
+    }
+
+    public Task<bool> CanRecordAsync(ClaimsPrincipal actor, string sessionName, CancellationToken cancellationToken = default) =>
+        moderation.CanModerateAsync(actor, sessionName, cancellationToken);
+
+    public async Task<RecordingResult> StartAsync(ClaimsPrincipal actor, string sessionName, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        if (!await CanRecordAsync(actor, sessionName, cancellationToken))
+        {
+            LogRefused(actor.Identity?.Name ?? "anonymous", sessionName);
+            return new RecordingResult(false, RecordingMessages.NotAllowed);
+        }
+
+        Recording recording;
+        try
+        {
+            recording = await openVidu.StartRecordingAsync(new RecordingProperties(sessionName), cancellationToken);
+        }
+        catch (OpenViduException e)
+        {
+            if (e.Status == HttpStatusCode.Conflict)
+            {
+                await RefreshAsync(sessionName, cancellationToken);
+            }
+
+            return new RecordingResult(false, Refusal(e));
+        }
+        catch (OpenViduUnavailableException e)
+        {
+            return new RecordingResult(false, e.Message);
+        }
+
+        var startedAt = DateTimeOffset.FromUnixTimeMilliseconds(recording.CreatedAt);
+        Observe(sessionName, new ActiveRecording(recording.Id, startedAt));
+        var incarnation = directory.LiveIncarnation(sessionName);
+        await SaveAsync(recording.Id, entry =>
+        {
+            entry.SessionName = sessionName;
+            entry.StartedBy = actor.Identity?.Name;
+            entry.StartedAt = startedAt.UtcDateTime;
+            entry.CallId ??= incarnation is { } i ? CallDirectory.CallIdOf(i) : null;
+            entry.Status = recording.Status;
+        });
+        LogStarted(actor.Identity?.Name ?? "?", sessionName, recording.Id);
+        await AuditAsync(actor, AuditActions.StartRecording, sessionName, $"recording {recording.Id}");
+        return new RecordingResult(true, RecordingMessages.Started);
+    }
+
+    public async Task<RecordingResult> StopAsync(ClaimsPrincipal actor, string sessionName, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        if (!await CanRecordAsync(actor, sessionName, cancellationToken))
+        {
+            LogRefused(actor.Identity?.Name ?? "anonymous", sessionName);
+            return new RecordingResult(false, RecordingMessages.NotAllowed);
+        }
+
+        var current = Current(sessionName) ?? await RefreshAsync(sessionName, cancellationToken);
+        if (current is null)
+        {
+            return new RecordingResult(false, RecordingMessages.NotRecording);
+        }
+
+        Recording recording;
+        try
+        {
+            recording = await openVidu.StopRecordingAsync(current.Id, cancellationToken);
+        }
+        catch (OpenViduException e)
+        {
+            if (e.Status is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
+            {
+                Forget(sessionName, current.Id);
+            }
+
+            return new RecordingResult(false, e.Status == HttpStatusCode.NotAcceptable ? RecordingMessages.StillStarting : Refusal(e));
+        }
+        catch (OpenViduUnavailableException e)
+        {
+            return new RecordingResult(false, e.Message);
+        }
+
+        Forget(sessionName, recording.Id);
+        await SaveAsync(recording.Id, entry =>
+        {
+            entry.SessionName = sessionName;
+            entry.Status = recording.Status;
+            entry.StoppedAt = clock.GetUtcNow().UtcDateTime;
+            entry.DurationSeconds = recording.Duration;
+        });
+        LogStopped(actor.Identity?.Name ?? "?", sessionName, recording.Id);
+        await AuditAsync(actor, AuditActions.StopRecording, sessionName, $"recording {recording.Id}");
+        return new RecordingResult(true, RecordingMessages.Stopped);
+    }
+
+    /// <summary>A page's openvidu-browser said a recording started (also right after a late join) or stopped.</summary>
+    public async Task BrowserReportedAsync(string sessionName, string recordingId, bool started)
+    {
+        if (!started)
+        {
+            Forget(sessionName, recordingId);
+            return;
+        }
+
+        if (Current(sessionName)?.Id == recordingId)
+        {
+            return;
+        }
+
+        // Its start time: OpenVidu's, when it still answers; else now, the moment the page learnt of it.
+        try
+        {
+            var recording = await openVidu.GetRecordingAsync(recordingId);
+            if (recording is { Status: "started" or "starting" })
+            {
+                Observe(sessionName, new ActiveRecording(recordingId, DateTimeOffset.FromUnixTimeMilliseconds(recording.CreatedAt)));
+            }
+
+            return;
+        }
+        catch (Exception e) when (e is OpenViduException or OpenViduUnavailableException)
+        {
+            LogLookupFailed(e, recordingId);
+        }
+
+        Observe(sessionName, new ActiveRecording(recordingId, clock.GetUtcNow()));
+    }
+
+    /// <summary>OpenVidu's <c>recordingStatusChanged</c>: keeps the indicator and the stored list true (contract §2).</summary>
+    public void OnEvent(string name, JsonElement body)
+    {
+        if (name != "recordingStatusChanged"
+            || Text(body, "id") is not { } id || Text(body, "sessionId") is not { } sessionName || Text(body, "status") is not { } status)
+        {
+            return;
+        }
+
+        var startTime = body.TryGetProperty("startTime", out var st) && st.TryGetInt64(out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : clock.GetUtcNow();
+        var size = body.TryGetProperty("size", out var sz) && sz.TryGetInt64(out var bytes) ? bytes : 0;
+        var duration = body.TryGetProperty("duration", out var d) && d.TryGetDouble(out var seconds) ? seconds : 0;
+        Guid? callId = Text(body, "uniqueSessionId") is { } unique && unique.LastIndexOf('_') is > 0 and var cut
+            && long.TryParse(unique[(cut + 1)..], out var createdAt)
+                ? CallDirectory.CallIdOf(new SessionIncarnation(unique[..cut], createdAt))
+                : null;
+        if (status is "started" or "starting")
+        {
+            Observe(sessionName, new ActiveRecording(id, startTime));
+        }
+        else
+        {
+            Forget(sessionName, id);
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        _ = SaveAsync(id, entry =>
+        {
+            entry.SessionName = sessionName;
+            entry.CallId ??= callId;
+            entry.Status = status;
+            entry.Size = size;
+            entry.DurationSeconds = duration;
+            if (entry.StartedAt == default)
+            {
+                entry.StartedAt = startTime.UtcDateTime;
+            }
+
+            if (status is "stopped" or "ready" or "failed")
+            {
+                entry.StoppedAt ??= now;
+            }
+        });
+    }
+
+    /// <summary>Asks OpenVidu which recording of the call is running (after a 409, or before a stop the app did not see start).</summary>
+    private async Task<ActiveRecording?> RefreshAsync(string sessionName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var running = (await openVidu.ListRecordingsAsync(cancellationToken))
+                .FirstOrDefault(r => r.SessionId == sessionName && r.Status is "started" or "starting");
+            if (running is null)
+            {
+                return null;
+            }
+
+            var found = new ActiveRecording(running.Id, DateTimeOffset.FromUnixTimeMilliseconds(running.CreatedAt));
+            Observe(sessionName, found);
+            return found;
+        }
+        catch (Exception e) when (e is OpenViduException or OpenViduUnavailableException)
+        {
+            LogLookupFailed(e, sessionName);
+            return null;
+        }
+    }
+
+    private string Refusal(OpenViduException e)
+    {
+        switch (e.Status)
+        {
+            case HttpStatusCode.NotImplemented:
+                SetEnabled(false);
+                return RecordingMessages.Disabled;
+            case HttpStatusCode.Conflict:
+                return RecordingMessages.Conflict;
+            case HttpStatusCode.NotAcceptable:
+                return RecordingMessages.NotAcceptable;
+            case HttpStatusCode.UnprocessableEntity:
+                return RecordingMessages.Unprocessable;
+            case HttpStatusCode.NotFound:
+                return RecordingMessages.NotFound;
+            default:
+                return e.UserMessage;
+        }
+    }
+
+    private void SetEnabled(bool value)
+    {
+        lock (gate)
+        {
+            enabled = value;
+        }
+    }
+
+    private void Observe(string sessionName, ActiveRecording recording)
+    {
+        lock (gate)
+        {
+            if (active.GetValueOrDefault(sessionName) == recording)
+            {
+                return;
+            }
+
+            active[sessionName] = recording;
+        }
+
+        Raise(sessionName);
+    }
+
+    private void Forget(string sessionName, string recordingId)
+    {
+        lock (gate)
+        {
+            if (active.GetValueOrDefault(sessionName)?.Id != recordingId)
+            {
+                return;
+            }
+
+            active.Remove(sessionName);
+        }
+
+        Raise(sessionName);
+    }
+
+    private void Raise(string sessionName)
+    {
+        try
+        {
+            Changed?.Invoke(sessionName);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+        {
+            LogListenerFailed(e, sessionName);
+        }
+    }
+
+    private static string? Text(JsonElement body, string field) =>
+        body.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    /// <summary>
+    /// Creates or updates the stored row, one write at a time (the app's own start and the webhook's <c>started</c> race to
+    /// insert it). A status never goes back (the stop's <c>stopped</c> may land after the webhook's <c>ready</c>). A
+    /// database failure is logged, never thrown at a page or the webhook.
+    /// </summary>
+    private async Task SaveAsync(string recordingId, Action<RecordingEntry> change)
+    {
+        await writes.WaitAsync();
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync();
+            var entry = await db.Recordings.FindAsync(recordingId);
+            if (entry is null)
+            {
+                entry = new RecordingEntry { Id = recordingId, SessionName = "", Status = "" };
+                db.Recordings.Add(entry);
+            }
+
+            var before = entry.Status;
+            change(entry);
+            if (Rank(entry.Status) < Rank(before))
+            {
+                entry.Status = before;
+            }
+
+            await db.SaveChangesAsync();
+        }
+        catch (Exception e) when (e is DbException or DbUpdateException)
+        {
+            LogSaveFailed(e, recordingId);
+        }
+        finally
+        {
+            writes.Release();
+        }
+    }
+
+    public void Dispose() => writes.Dispose();
+
+    private static int Rank(string status) => status switch
+    {
+        "starting" => 1,
+        "started" => 2,
+        "stopped" => 3,
+        "ready" or "failed" => 4,
+        _ => 0,
+    };
+
+    private async Task AuditAsync(ClaimsPrincipal actor, string action, string target, string details)
+    {
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync();
+            db.AuditEntries.Add(new AuditEntry
+            {
+                At = clock.GetUtcNow().UtcDateTime,
+                Actor = actor.Identity?.Name ?? "?",
+                Action = action,
+                Target = target,
+                Details = details,
+            });
+            await db.SaveChangesAsync();
+        }
+        catch (Exception e) when (e is DbException or DbUpdateException)
+        {
+            LogSaveFailed(e, target);
+        }
+    }
+
+    [LoggerMessage(EventId = 7000, Level = LogLevel.Information, Message = "{Actor} started recording {SessionName} ({RecordingId})")]
+    private partial void LogStarted(string actor, string sessionName, string recordingId);
+
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "{Actor} stopped recording {SessionName} ({RecordingId})")]
+    private partial void LogStopped(string actor, string sessionName, string recordingId);
+
+    [LoggerMessage(EventId = 7002, Level = LogLevel.Warning, Message = "Refused a recording action by {Actor} in {SessionName}")]
+    private partial void LogRefused(string actor, string sessionName);
+
+    [LoggerMessage(EventId = 7003, Level = LogLevel.Warning, Message = "Could not store recording {RecordingId}")]
+    private partial void LogSaveFailed(Exception exception, string recordingId);
+
+    [LoggerMessage(EventId = 7004, Level = LogLevel.Debug, Message = "Could not ask OpenVidu about recording(s) of {What}")]
+    private partial void LogLookupFailed(Exception exception, string what);
+
+    [LoggerMessage(EventId = 7005, Level = LogLevel.Debug, Message = "Could not read OpenVidu's config to learn whether it records")]
+    private partial void LogConfigUnavailable(Exception exception);
+
+    [LoggerMessage(EventId = 7006, Level = LogLevel.Error, Message = "A recording listener failed on a change of {SessionName}")]
+    private partial void LogListenerFailed(Exception exception, string sessionName);
+}
