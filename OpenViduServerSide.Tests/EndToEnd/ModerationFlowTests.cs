@@ -72,7 +72,9 @@ public sealed class ModerationFlowTests(BrowserFixture browsers) : IAsyncLifetim
         foreach (var page in new[] { publisher, other })
         {
             await Expect(page.Page.GetByTestId("call-notice")).ToContainTextAsync("The call was ended for everyone by an administrator (admin).");
-            await Expect(page.Page.Locator("video")).ToHaveCountAsync(0);
+            // Back at the join form (whose camera preview is the only video left).
+            await Expect(page.Page.GetByTestId("video-tile")).ToHaveCountAsync(0);
+            await Expect(page.Page.GetByTestId("join-button")).ToBeVisibleAsync();
         }
 
         await Expect(admin.Page.GetByTestId("no-live-calls")).ToBeVisibleAsync();

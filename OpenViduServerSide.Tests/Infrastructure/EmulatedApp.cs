@@ -99,6 +99,8 @@ public sealed class EmulatedApp : IAsyncDisposable
         var emulator = await OpenViduEmulatorServer.StartAsync(emulatorOptions with { Secret = $"secret-{Guid.NewGuid():N}" }, TestContext.Current.CancellationToken);
         settings["OpenVidu:Url"] = emulator.BaseUrl;
         settings["OpenVidu:Secret"] = emulator.Secret;
+        // The emulator is there: give it the time a loaded test machine needs (AppFactory's 2 s is for the absent OpenVidu).
+        settings.TryAdd("OpenVidu:Timeout", "00:00:10");
         var factory = new AppFactory(settings: settings, testServices: options.TestServices);
         try
         {
