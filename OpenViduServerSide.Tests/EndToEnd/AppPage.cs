@@ -49,11 +49,11 @@ public sealed class AppPage(IPage page)
         await Page.WaitForFunctionAsync("() => Number(document.querySelector('[data-testid=mic-level]')?.getAttribute('aria-valuenow')) > 0");
     }
 
-    /// <summary>In the call: opens the device menu and picks the camera or microphone not in use.</summary>
-    public async Task SwitchToOtherDeviceAsync(string kind)
+    /// <summary>In the call: opens the device menu and picks the camera or microphone whose name contains <paramref name="label"/>.</summary>
+    public async Task SwitchToDeviceAsync(string kind, string label)
     {
         await Page.GetByRole(AriaRole.Button, new() { Name = "Camera and microphone" }).ClickAsync();
-        await Page.Locator($"[data-testid=device-option][data-kind={kind}][data-chosen=false]").First.ClickAsync();
+        await Page.Locator($"[data-testid=device-option][data-kind={kind}][data-chosen=false]").Filter(new() { HasText = label }).ClickAsync();
     }
 
 
