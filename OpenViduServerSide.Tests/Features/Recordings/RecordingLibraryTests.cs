@@ -187,6 +187,26 @@ public sealed class RecordingLibraryTests : MudTestContext, IAsyncLifetime
     }
 
     [Fact]
+    public async Task Deleting_from_the_page_asks_first_then_says_so_and_shows_the_empty_state()
+    {
+        var id = await RecordLessonAsync();
+        AddAuthorization().SetAuthorized("admin").SetRoles(Roles.Admin);
+        var dialogs = Render<MudBlazor.MudDialogProvider>();
+        var list = Render<RecordingsTable>(p => p.Add(l => l.CanDelete, true));
+        list.WaitForElement("[data-testid=recording-delete]");
+
+        var deleting = list.Find("[data-testid=recording-delete]").ClickAsync(new()); // completes when the dialog closes
+        dialogs.WaitForAssertion(() => Assert.Contains("Delete the recording of Lesson?", dialogs.Markup, StringComparison.Ordinal), Wait);
+        Assert.NotNull(app.Emulator.Controls.RecordingStatus(id)); // nothing deleted before the answer
+        await dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Delete").ClickAsync(new());
+        await deleting.WaitAsync(Wait, Ct);
+
+        list.WaitForAssertion(() => Assert.Equal(RecordingMessages.Deleted, list.Find("[data-testid=recordings-message]").TextContent.Trim()), Wait);
+        Assert.NotNull(list.Find("[data-testid=recordings-empty]"));
+        Assert.Null(app.Emulator.Controls.RecordingStatus(id));
+    }
+
+    [Fact]
     public void Someone_with_no_recordings_sees_the_empty_state_and_no_delete()
     {
         AddAuthorization().SetAuthorized("subscriber").SetRoles(Roles.Subscriber);
