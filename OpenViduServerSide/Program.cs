@@ -39,6 +39,7 @@ app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapAccountEndpoints();
 app.MapDirectory();
 app.MapHistory();
+app.MapRecordings();
 app.MapHealth();
 app.MapApi();
 

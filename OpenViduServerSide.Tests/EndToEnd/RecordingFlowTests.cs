@@ -5,7 +5,10 @@ using static Microsoft.Playwright.Assertions;
 
 namespace OpenViduServerSide.Tests.EndToEnd;
 
-/// <summary>A moderator records a two-person call in real browsers with real media (Janus records, janus-pp-rec writes the file).</summary>
+/// <summary>
+/// A moderator records a two-person call in real browsers with real media (Janus records, janus-pp-rec writes the file);
+/// then an admin finds it on the recordings page and plays it from the app's file endpoint.
+/// </summary>
 [Collection(RealMediaTests.Name)]
 public sealed partial class RecordingFlowTests(BrowserFixture browsers) : IAsyncLifetime
 {
@@ -64,5 +67,25 @@ public sealed partial class RecordingFlowTests(BrowserFixture browsers) : IAsync
         await Expect(moderator.Page.GetByTestId("toggle-recording")).ToHaveTextAsync("Record");
         await app.Emulator.Controls.WaitForAsync(_ => app.Emulator.Controls.RecordingStatus("LECTURE") is "ready" or "failed", TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
         Assert.Equal("ready", app.Emulator.Controls.RecordingStatus("LECTURE"));
+
+        // Where it lives: the admin's recordings page lists it with who started it and plays it from the app's file endpoint.
+        await using var adminContext = await browsers.NewContextAsync(app.BaseUrl);
+        var admin = new AppPage(await adminContext.NewPageAsync());
+        await admin.SignInAsync("admin");
+        await admin.Page.GotoAsync("admin/recordings");
+        await Expect(admin.Page.GetByTestId("recording-call")).ToHaveTextAsync("LECTURE");
+        await Expect(admin.Page.GetByTestId("recording-started-by")).ToHaveTextAsync("moderator");
+        await Expect(admin.Page.GetByTestId("recording-download")).ToHaveAttributeAsync("href", "recordings/LECTURE/file");
+        await admin.Page.GetByTestId("recording-play").ClickAsync();
+        var player = admin.Page.GetByTestId("recording-player");
+        await Expect(player).ToHaveAttributeAsync("src", "recordings/LECTURE/file");
+        // Muted, so the browser's autoplay policy lets the test start it; then frames decode and time runs.
+        await player.EvaluateAsync("v => { v.muted = true; return v.play(); }");
+        await admin.Page.WaitForFunctionAsync(
+            "() => { const v = document.querySelector('[data-testid=recording-player]'); return v && v.videoWidth > 0 && v.currentTime > 0.5; }",
+            null, new() { Timeout = 20_000 });
+        await admin.Page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("recordings-admin") });
+        await admin.Page.SetViewportSizeAsync(390, 844);
+        await admin.Page.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("recordings-admin-phone"), FullPage = true });
     }
 }

@@ -258,6 +258,32 @@ public sealed partial class OpenViduClient(HttpClient http, IOptions<OpenViduOpt
         return await NoContentOrNotFoundAsync(response, cancellationToken);
     }
 
+    /// <summary>
+    /// GET a recording's file (<c>/openvidu/recordings/{id}/{file}</c>, the same secret), streamed: the body is not
+    /// buffered and a <c>Range</c> header is passed through, so OpenVidu's 206 and <c>Content-Range</c> come back as they
+    /// are. The caller disposes the response.
+    /// </summary>
+    public async Task<HttpResponseMessage> GetRecordingFileAsync(string recordingId, string fileName, string? range, CancellationToken cancellationToken = default)
+    {
+        var path = $"openvidu/recordings/{Escape(recordingId)}/{Escape(fileName)}";
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (!string.IsNullOrEmpty(range))
+        {
+            request.Headers.TryAddWithoutValidation("Range", range);
+        }
+
+        try
+        {
+            return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or RateLimiterRejectedException
+                                   || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            LogUnavailable(e, "GET", options.Value.BaseUri.GetLeftPart(UriPartial.Authority), path);
+            throw new OpenViduUnavailableException("The video service (OpenVidu) is not answering. Try again in a moment.", e);
+        }
+    }
+
     // ---- Config ----
 
     /// <summary>GET /config: also proves the secret is right, so the readiness check uses it.</summary>

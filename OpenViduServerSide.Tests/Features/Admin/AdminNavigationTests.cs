@@ -17,6 +17,7 @@ public sealed class AdminNavigationTests : MudTestContext
 
         Assert.Contains("Administration", menu.Find("[data-testid=nav-admin]").TextContent, StringComparison.Ordinal);
         Assert.NotNull(menu.Find("a[href='admin/users']"));
+        Assert.NotNull(menu.Find("a[href='admin/recordings']"));
     }
 
     [Theory]
@@ -31,5 +32,7 @@ public sealed class AdminNavigationTests : MudTestContext
 
         Assert.Empty(menu.FindAll("[data-testid=nav-admin]"));
         Assert.Empty(menu.FindAll("a[href='admin/users']"));
+        Assert.Empty(menu.FindAll("a[href='admin/recordings']"));
+        Assert.NotNull(menu.Find("a[href='recordings']")); // their own: the calls they were in
     }
 }

@@ -15,7 +15,7 @@ public sealed class AdminRouteAuthorizationTests : IAsyncLifetime
 
     public ValueTask DisposeAsync() => app.DisposeAsync();
 
-    private static readonly string[] Routes = ["/admin/users", "/admin/sessions", "/admin/calls"];
+    private static readonly string[] Routes = ["/admin/users", "/admin/sessions", "/admin/calls", "/admin/recordings"];
 
     public static TheoryData<string> RouteCases() => [.. Routes];
 

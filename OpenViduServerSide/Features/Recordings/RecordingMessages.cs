@@ -13,4 +13,9 @@ public static class RecordingMessages
     public const string NotFound = "The call or recording no longer exists at the video server.";
     public const string NotRecording = "This call is not being recorded.";
     public const string StillStarting = "The recording is still starting. Try again in a moment.";
+
+    public const string DeleteNotAllowed = "Only an administrator can delete recordings.";
+    public const string DeleteInProgress = "This recording is still in progress. Stop it in the call before deleting it.";
+    public const string Deleted = "Recording deleted.";
+    public const string AlreadyGone = "The recording was already gone from the video server; it is removed from the list.";
 }

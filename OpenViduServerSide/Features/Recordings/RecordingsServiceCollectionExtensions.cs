@@ -9,6 +9,9 @@ public static class RecordingsServiceCollectionExtensions
     {
         builder.Services.AddSingleton<CallRecordings>();
         builder.Services.AddSingleton<IOpenViduEventListener>(provider => provider.GetRequiredService<CallRecordings>());
+        builder.Services.AddSingleton<RecordingLibrary>();
         return builder;
     }
+
+    public static IEndpointRouteBuilder MapRecordings(this IEndpointRouteBuilder endpoints) => endpoints.MapRecordingFile();
 }
