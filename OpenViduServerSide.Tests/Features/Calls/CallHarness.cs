@@ -89,6 +89,13 @@ public sealed class CallHarness : IAsyncDisposable
     public IReadOnlyList<ConnectionSnapshot> ConnectionsAt(string session) =>
         Emulator.Controls.Snapshot().FindSession(session)?.Connections ?? [];
 
+    /// <summary>
+    /// Waits until the session's connections at the emulator satisfy <paramref name="condition"/>. Connections change
+    /// without a render, so bUnit's WaitForAssertion (re-checked only when the page renders) cannot wait for them.
+    /// </summary>
+    public async Task WaitForConnectionsAsync(string session, Func<IReadOnlyList<ConnectionSnapshot>, bool> condition) =>
+        await Emulator.Controls.WaitForAsync(s => condition(s.FindSession(session)?.Connections ?? []), TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         await Bunit.DisposeAsync();

@@ -333,7 +333,7 @@ public sealed class CallPageTests
             whileSharing);
         Assert.Equal("{\"clientData\":\"Alice\"}", h.Module.VerifyInvoke("shareScreen").Arguments[1]);
         h.Module.VerifyInvoke("stopScreen");
-        page.WaitForAssertion(() => Assert.Single(h.ConnectionsAt("TUTORIAL")), Wait);
+        await h.WaitForConnectionsAsync("TUTORIAL", c => c.Count == 1);
         Assert.Equal("Share screen", page.Find("[data-testid=toggle-screen]").TextContent.Trim());
     }
 
@@ -445,7 +445,7 @@ public sealed class CallPageTests
             h.Module.Setup<ScreenShareResult>("shareScreen", _ => true);
             var page = await h.AliceInTutorialAsync();
             _ = page.Find("[data-testid=toggle-screen]").ClickAsync();
-            page.WaitForAssertion(() => Assert.Equal(2, h.ConnectionsAt("TUTORIAL").Count), Wait);
+            await h.WaitForConnectionsAsync("TUTORIAL", c => c.Count == 2);
 
             // Disposing the bUnit context disposes its scoped services, as a closed circuit does.
             await h.Bunit.DisposeAsync();
@@ -482,12 +482,12 @@ public sealed class CallPageTests
         h.Module.Setup<ScreenShareResult>("shareScreen", _ => true).SetResult(new ScreenShareResult("con_screen", "str_SCR_Efgh_con_screen", null));
         var page = await h.AliceInTutorialAsync();
         await page.Find("[data-testid=toggle-screen]").ClickAsync();
-        page.WaitForAssertion(() => Assert.Equal(2, h.ConnectionsAt("TUTORIAL").Count), Wait);
+        await h.WaitForConnectionsAsync("TUTORIAL", c => c.Count == 2);
         h.Module.SetupVoid("stopScreen", _ => true).SetException(new JSDisconnectedException("gone"));
         h.Module.SetupVoid("leave", _ => true).SetCanceled();
 
         await page.Find("[data-testid=toggle-screen]").ClickAsync();
-        page.WaitForAssertion(() => Assert.Single(h.ConnectionsAt("TUTORIAL")), Wait);
+        await h.WaitForConnectionsAsync("TUTORIAL", c => c.Count == 1);
         await page.Find("[data-testid=leave]").ClickAsync();
 
         page.WaitForElement("[data-testid=join-button]", Wait);

@@ -52,7 +52,7 @@ public sealed class RoleSwitchPageTests
         Assert.Single(h.Module.Invocations["join"]);
         var switched = Assert.Single(h.Module.Invocations["switchCamera"]);
         // The old connection is released once the page shows the switch.
-        page.WaitForAssertion(() => Assert.Single(h.ConnectionsAt("TUTORIAL")), Wait);
+        await h.WaitForConnectionsAsync("TUTORIAL", c => c.Count == 1);
         var speaking = Assert.Single(h.ConnectionsAt("TUTORIAL"));
         Assert.Equal((speaking.Token, true), ((string)switched.Arguments[0]!, (bool)switched.Arguments[2]!));
         Assert.Equal("PUBLISHER", speaking.Role);
@@ -66,7 +66,7 @@ public sealed class RoleSwitchPageTests
         Assert.NotNull(page.Find("[data-testid=subscriber-placeholder]"));
         Assert.Empty(page.FindAll("[data-testid=toggle-mic]"));
         Assert.Empty(page.FindAll("[data-testid=video-tile]"));
-        page.WaitForAssertion(() => Assert.Equal("SUBSCRIBER", Assert.Single(h.ConnectionsAt("TUTORIAL")).Role), Wait);
+        await h.WaitForConnectionsAsync("TUTORIAL", c => c is [{ Role: "SUBSCRIBER" }]);
         Assert.Single(h.Module.Invocations["join"]);
     }
 
@@ -85,7 +85,7 @@ public sealed class RoleSwitchPageTests
         Assert.Equal("SUBSCRIBER", page.Find("[data-testid=my-role]").TextContent.Trim());
         Assert.NotNull(page.Find("[data-testid=subscriber-placeholder]"));
         // The new connection was released; the one the browser still uses is kept.
-        page.WaitForAssertion(() => Assert.Equal(watching, Assert.Single(h.ConnectionsAt("TUTORIAL")).Id), Wait);
+        await h.WaitForConnectionsAsync("TUTORIAL", c => c.Count == 1 && c[0].Id == watching);
         Assert.Equal(watching, h.Call.View.ConnectionId);
     }
 
@@ -104,7 +104,7 @@ public sealed class RoleSwitchPageTests
         Assert.Equal("An administrator (admin) changed your role to SUBSCRIBER.", page.Find("[data-testid=call-notice]").TextContent.Trim());
         Assert.NotNull(page.Find("[data-testid=call-title]"));
         Assert.Empty(page.FindAll("[data-testid=toggle-mic]"));
-        page.WaitForAssertion(() => Assert.Equal("SUBSCRIBER", Assert.Single(h.ConnectionsAt("TUTORIAL")).Role), Wait);
+        await h.WaitForConnectionsAsync("TUTORIAL", c => c is [{ Role: "SUBSCRIBER" }]);
         Assert.Single(h.Module.Invocations["join"]);
     }
 
