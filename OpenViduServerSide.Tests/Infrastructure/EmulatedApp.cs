@@ -1,5 +1,8 @@
+using System.Security.Claims;
 using Microsoft.Extensions.DependencyInjection;
 using OpenViduEmulator;
+using OpenViduEmulator.Testing;
+using OpenViduServerSide.Features.Directory;
 
 namespace OpenViduServerSide.Tests.Infrastructure;
 
@@ -122,8 +125,33 @@ public sealed class EmulatedApp : IAsyncDisposable
         }
     }
 
+    private readonly List<OpenViduRpcClient> tabs = [];
+
+    /// <summary>
+    /// Someone in a call without a browser: a connection minted by the app's issuer, joined over the real JSON-RPC socket
+    /// and marked joined as the call page would. The tab closes with the app.
+    /// </summary>
+    public async Task<(IssuedConnection Issued, OpenViduRpcClient Tab)> JoinOverRpcAsync(string session, string user, string nickname, ConnectionKind kind = ConnectionKind.Camera)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var issued = await Get<ConnectionIssuer>().IssueAsync(session, user, nickname, kind, ct);
+        var tab = await OpenViduRpcClient.JoinAsync(issued.Token, OpenViduRpcClient.ClientData(nickname), ct);
+        tabs.Add(tab);
+        Get<CallDirectory>().MarkJoined(session, issued.ConnectionId);
+        return (issued, tab);
+    }
+
+    /// <summary>A signed-in user as the app's services see one (a name and roles), for calling them directly.</summary>
+    public static ClaimsPrincipal User(string name, params string[] roles) =>
+        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, name), .. roles.Select(r => new Claim(ClaimTypes.Role, r))], "test"));
+
     public async ValueTask DisposeAsync()
     {
+        foreach (var tab in tabs)
+        {
+            await tab.DisposeAsync();
+        }
+
         await Factory.DisposeAsync();
         await Emulator.DisposeAsync();
     }

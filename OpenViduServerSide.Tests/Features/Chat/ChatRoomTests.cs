@@ -18,7 +18,6 @@ public sealed class ChatRoomTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
     private EmulatedApp app = default!;
-    private readonly List<OpenViduRpcClient> tabs = [];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -30,26 +29,12 @@ public sealed class ChatRoomTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync() => app = await EmulatedApp.StartAsync(new EmulatedAppOptions { Webhooks = true });
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var tab in tabs)
-        {
-            await tab.DisposeAsync();
-        }
-
-        await app.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() => await app.DisposeAsync();
 
     private static ClaimsPrincipal User(string name) => new(new ClaimsIdentity([new Claim(ClaimTypes.Name, name)], "test"));
 
-    private async Task<(IssuedConnection Issued, OpenViduRpcClient Tab)> JoinAsync(string session, string user, string nickname)
-    {
-        var issued = await Issuer.IssueAsync(session, user, nickname, ConnectionKind.Camera, Ct);
-        var tab = await OpenViduRpcClient.JoinAsync(issued.Token, OpenViduRpcClient.ClientData(nickname), Ct);
-        tabs.Add(tab);
-        Directory.MarkJoined(session, issued.ConnectionId);
-        return (issued, tab);
-    }
+    private Task<(IssuedConnection Issued, OpenViduRpcClient Tab)> JoinAsync(string session, string user, string nickname) =>
+        app.JoinOverRpcAsync(session, user, nickname);
 
     private static ChatLine? ChatOf(System.Text.Json.Nodes.JsonObject notification) =>
         notification["params"]!["type"]!.GetValue<string>() == ChatRoom.SignalType ? ChatLine.FromJson(notification["params"]!["data"]!.GetValue<string>()) : null;

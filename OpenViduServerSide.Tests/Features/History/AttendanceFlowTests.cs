@@ -15,30 +15,15 @@ namespace OpenViduServerSide.Tests.Features.History;
 public sealed class AttendanceFlowTests : IAsyncLifetime
 {
     private EmulatedApp app = default!;
-    private readonly List<OpenViduRpcClient> tabs = [];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync() => app = await EmulatedApp.StartAsync(new EmulatedAppOptions { Webhooks = true });
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var tab in tabs)
-        {
-            await tab.DisposeAsync();
-        }
+    public async ValueTask DisposeAsync() => await app.DisposeAsync();
 
-        await app.DisposeAsync();
-    }
-
-    private async Task<(IssuedConnection Issued, OpenViduRpcClient Tab)> JoinAsync(string session, string user, string nickname)
-    {
-        var issued = await app.Get<ConnectionIssuer>().IssueAsync(session, user, nickname, ConnectionKind.Camera, Ct);
-        var tab = await OpenViduRpcClient.JoinAsync(issued.Token, OpenViduRpcClient.ClientData(nickname), Ct);
-        tabs.Add(tab);
-        app.Get<CallDirectory>().MarkJoined(session, issued.ConnectionId);
-        return (issued, tab);
-    }
+    private Task<(IssuedConnection Issued, OpenViduRpcClient Tab)> JoinAsync(string session, string user, string nickname) =>
+        app.JoinOverRpcAsync(session, user, nickname);
 
     [Fact]
     public async Task The_csv_of_a_call_names_everyone_with_their_role_times_and_who_removed_whom()

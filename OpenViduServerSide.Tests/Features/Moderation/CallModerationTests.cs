@@ -20,7 +20,6 @@ public sealed class CallModerationTests : IAsyncLifetime
     private ConnectionIssuer Issuer => app.Get<ConnectionIssuer>();
 
     private DirectoryReconciler Reconciler => app.Get<DirectoryReconciler>();
-    private readonly List<OpenViduRpcClient> tabs = [];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -28,27 +27,12 @@ public sealed class CallModerationTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync() => app = await EmulatedApp.StartAsync(new EmulatedAppOptions { Webhooks = true });
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var tab in tabs)
-        {
-            await tab.DisposeAsync();
-        }
+    public async ValueTask DisposeAsync() => await app.DisposeAsync();
 
-        await app.DisposeAsync();
-    }
+    private static ClaimsPrincipal User(string name, params string[] roles) => EmulatedApp.User(name, roles);
 
-    private static ClaimsPrincipal User(string name, params string[] roles) =>
-        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, name), .. roles.Select(r => new Claim(ClaimTypes.Role, r))], "test"));
-
-    private async Task<(IssuedConnection Issued, OpenViduRpcClient Tab)> JoinAsync(string session, string user, string nickname, ConnectionKind kind = ConnectionKind.Camera)
-    {
-        var issued = await Issuer.IssueAsync(session, user, nickname, kind, Ct);
-        var tab = await OpenViduRpcClient.JoinAsync(issued.Token, OpenViduRpcClient.ClientData(nickname), Ct);
-        tabs.Add(tab);
-        Directory.MarkJoined(session, issued.ConnectionId);
-        return (issued, tab);
-    }
+    private Task<(IssuedConnection Issued, OpenViduRpcClient Tab)> JoinAsync(string session, string user, string nickname, ConnectionKind kind = ConnectionKind.Camera) =>
+        app.JoinOverRpcAsync(session, user, nickname, kind);
 
     [Fact]
     public async Task An_admin_removes_a_person_who_is_told_why_before_being_evicted_with_their_screen_share()

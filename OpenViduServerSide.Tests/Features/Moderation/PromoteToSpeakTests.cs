@@ -14,7 +14,6 @@ namespace OpenViduServerSide.Tests.Features.Moderation;
 public sealed class PromoteToSpeakTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
-    private readonly List<OpenViduRpcClient> tabs = [];
     private EmulatedApp app = default!;
 
     private CallDirectory Directory => app.Get<CallDirectory>();
@@ -29,27 +28,12 @@ public sealed class PromoteToSpeakTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync() => app = await EmulatedApp.StartAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var tab in tabs)
-        {
-            await tab.DisposeAsync();
-        }
+    public async ValueTask DisposeAsync() => await app.DisposeAsync();
 
-        await app.DisposeAsync();
-    }
+    private static ClaimsPrincipal User(string name, params string[] roles) => EmulatedApp.User(name, roles);
 
-    private static ClaimsPrincipal User(string name, params string[] roles) =>
-        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, name), .. roles.Select(r => new Claim(ClaimTypes.Role, r))], "test"));
-
-    private async Task<(IssuedConnection Issued, OpenViduRpcClient Tab)> JoinAsync(string session, string user, string nickname, ConnectionKind kind = ConnectionKind.Camera)
-    {
-        var issued = await Issuer.IssueAsync(session, user, nickname, kind, Ct);
-        var tab = await OpenViduRpcClient.JoinAsync(issued.Token, OpenViduRpcClient.ClientData(nickname), Ct);
-        tabs.Add(tab);
-        Directory.MarkJoined(session, issued.ConnectionId);
-        return (issued, tab);
-    }
+    private Task<(IssuedConnection Issued, OpenViduRpcClient Tab)> JoinAsync(string session, string user, string nickname, ConnectionKind kind = ConnectionKind.Camera) =>
+        app.JoinOverRpcAsync(session, user, nickname, kind);
 
     private async Task<List<AuditEntry>> AuditAsync(string action)
     {

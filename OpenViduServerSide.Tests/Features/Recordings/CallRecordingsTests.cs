@@ -13,7 +13,6 @@ namespace OpenViduServerSide.Tests.Features.Recordings;
 public sealed class CallRecordingsTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    private readonly List<OpenViduRpcClient> tabs = [];
     private EmulatedApp app = default!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -23,27 +22,12 @@ public sealed class CallRecordingsTests : IAsyncLifetime
     public async ValueTask InitializeAsync() =>
         app = await EmulatedApp.StartAsync(new EmulatedAppOptions { Webhooks = true, Emulator = new EmulatorOptions { Recording = true } });
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var tab in tabs)
-        {
-            await tab.DisposeAsync();
-        }
+    public async ValueTask DisposeAsync() => await app.DisposeAsync();
 
-        await app.DisposeAsync();
-    }
+    private static ClaimsPrincipal User(string name, params string[] roles) => EmulatedApp.User(name, roles);
 
-    private static ClaimsPrincipal User(string name, params string[] roles) =>
-        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, name), .. roles.Select(r => new Claim(ClaimTypes.Role, r))], "test"));
-
-    private async Task<OpenViduRpcClient> JoinAsync(string session, string user, string nickname)
-    {
-        var issued = await app.Get<ConnectionIssuer>().IssueAsync(session, user, nickname, ConnectionKind.Camera, Ct);
-        var tab = await OpenViduRpcClient.JoinAsync(issued.Token, OpenViduRpcClient.ClientData(nickname), Ct);
-        tabs.Add(tab);
-        app.Get<CallDirectory>().MarkJoined(session, issued.ConnectionId);
-        return tab;
-    }
+    private async Task<OpenViduRpcClient> JoinAsync(string session, string user, string nickname) =>
+        (await app.JoinOverRpcAsync(session, user, nickname)).Tab;
 
     /// <summary>
     /// Waits until the emulator delivered the webhook with that status, then until the app's background write of it is in

@@ -5,10 +5,8 @@ using Bunit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using OpenViduEmulator;
-using OpenViduEmulator.Testing;
 using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Accounts;
-using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Features.Recordings;
 using OpenViduServerSide.OpenVidu;
 using OpenViduServerSide.Tests.Infrastructure;
@@ -23,7 +21,6 @@ namespace OpenViduServerSide.Tests.Features.Recordings;
 public sealed class RecordingLibraryTests : MudTestContext, IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    private readonly List<OpenViduRpcClient> tabs = [];
     private EmulatedApp app = default!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -38,24 +35,13 @@ public sealed class RecordingLibraryTests : MudTestContext, IAsyncLifetime
 
     public new async ValueTask DisposeAsync()
     {
-        foreach (var tab in tabs)
-        {
-            await tab.DisposeAsync();
-        }
-
         await base.DisposeAsync();
         await app.DisposeAsync();
     }
 
-    private static ClaimsPrincipal User(string name, params string[] roles) =>
-        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, name), .. roles.Select(r => new Claim(ClaimTypes.Role, r))], "test"));
+    private static ClaimsPrincipal User(string name, params string[] roles) => EmulatedApp.User(name, roles);
 
-    private async Task JoinAsync(string session, string user, string nickname)
-    {
-        var issued = await app.Get<ConnectionIssuer>().IssueAsync(session, user, nickname, ConnectionKind.Camera, Ct);
-        tabs.Add(await OpenViduRpcClient.JoinAsync(issued.Token, OpenViduRpcClient.ClientData(nickname), Ct));
-        app.Get<CallDirectory>().MarkJoined(session, issued.ConnectionId);
-    }
+    private async Task JoinAsync(string session, string user, string nickname) => await app.JoinOverRpcAsync(session, user, nickname);
 
     /// <summary>
     /// A finished recording of "Lesson" started by the moderator, with publisher1 in the call: waits (condition checked
