@@ -121,6 +121,7 @@ public sealed class RecordingLibraryTests : MudTestContext, IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         // OpenVidu's address and secret never reach the browser.
         Assert.DoesNotContain(app.Emulator.BaseUrl, whole.Headers.ToString() + whole.Content.Headers, StringComparison.Ordinal);
+        Assert.DoesNotContain(app.Emulator.Secret, whole.Headers.ToString() + whole.Content.Headers, StringComparison.Ordinal);
     }
 
     [Fact]
