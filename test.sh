@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the tests need (Debian's Chromium, Janus and janus-tools, npm packages, dotnet tools), builds, then runs every
-# test in the solution inside a private network namespace (tools/in-media-netns.sh: no packet can leave, and Janus
-# gets the non-loopback interface it needs) and ends with one line: "N passed, N failed".
+# Installs what the tests need (Debian's Chromium, Janus and janus-tools, PostgreSQL, Redis, npm packages, dotnet tools),
+# builds, then runs every test in the solution inside a private network namespace (tools/in-media-netns.sh: no packet can
+# leave, and Janus gets the non-loopback interface it needs) with PostgreSQL and Redis started on its loopback for the
+# run (tools/with-test-servers.sh), and ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -12,6 +13,8 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-liberation)   # 
 command -v janus >/dev/null 2>&1 || missing+=(janus)                           # the emulator's media plane
 command -v janus-pp-rec >/dev/null 2>&1 || missing+=(janus-tools)               # Janus recordings → .webm (janus-pp-rec)
 command -v nft >/dev/null 2>&1 || missing+=(nftables)                          # a media test cuts UDP in its namespace
+[ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql)               # the PostgreSQL provider and scale-out tests
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)             # several instances joined through Redis
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing Debian's ${missing[*]}"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
@@ -40,9 +43,9 @@ fi
 rm -f "$build_log"
 
 results=$(mktemp)
-log "dotnet test (in a private network namespace)"
+log "dotnet test (in a private network namespace, with PostgreSQL and Redis started for it)"
 # --timeout: a hung test must end the run, not CI's clock.
-tools/in-media-netns.sh dotnet test --solution OpenViduServerSide.sln --no-build --timeout 30m "$@" 2>&1 | tee "$results" | grep -vE '^\s+(info|warn|dbug|trce): |^\s{6,}'
+tools/in-media-netns.sh tools/with-test-servers.sh dotnet test --solution OpenViduServerSide.sln --no-build --timeout 30m "$@" 2>&1 | tee "$results" | grep -vE '^\s+(info|warn|dbug|trce): |^\s{6,}'
 status=${PIPESTATUS[0]}
 
 # The Microsoft.Testing.Platform summary prints "succeeded: N" and "failed: N"; the last block is the total.

@@ -9,6 +9,7 @@ builder.Services.TryAddSingleton(TimeProvider.System);
 builder.AddTransportSecurity();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
+builder.AddScaleOut();
 builder.AddData();
 builder.AddAccounts();
 builder.AddOpenVidu();

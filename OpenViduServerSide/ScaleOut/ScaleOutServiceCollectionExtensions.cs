@@ -1,0 +1,30 @@
+using OpenViduServerSide.ScaleOut;
+using StackExchange.Redis;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class ScaleOutServiceCollectionExtensions
+{
+    /// <summary>
+    /// One instance (the default) or several joined through Redis (<c>ConnectionStrings:Redis</c>, StackExchange.Redis's
+    /// configuration string): the bus between instances (<see cref="IInstanceBus"/>). The connection is made in the
+    /// background and kept (AbortOnConnectFail off), so an instance starts while Redis is away and joins when it comes.
+    /// </summary>
+    public static IHostApplicationBuilder AddScaleOut(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        if (builder.Configuration.GetConnectionString("Redis") is not { Length: > 0 } redis)
+        {
+            services.AddSingleton<IInstanceBus, SingleInstanceBus>();
+            return builder;
+        }
+
+        var options = ConfigurationOptions.Parse(redis);
+        options.AbortOnConnectFail = false;
+        options.ClientName ??= "openvidu-server-side";
+        services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
+        services.AddSingleton<RedisInstanceBus>();
+        services.AddSingleton<IInstanceBus>(sp => sp.GetRequiredService<RedisInstanceBus>());
+        return builder;
+    }
+}
