@@ -1,25 +1,28 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace OpenViduServerSide.ScaleOut;
 
 /// <summary>
 /// The other instances through Redis pub/sub. A message is this instance's id, a newline and the JSON of the message, on
-/// the channel <c>openvidu-server-side:{channel}</c>; each subscription handles its messages one at a time, in order.
+/// the channel <c>{deployment}:{channel}</c> (<see cref="ScaleOutOptions.Deployment"/>); each subscription handles its
+/// messages one at a time, in order.
 /// </summary>
 public sealed partial class RedisInstanceBus : IInstanceBus, IDisposable
 {
-    private const string ChannelPrefix = "openvidu-server-side:";
     private readonly IConnectionMultiplexer redis;
     private readonly ILogger<RedisInstanceBus> logger;
+    private readonly string channelPrefix;
     private volatile bool connected;
 
-    public RedisInstanceBus(IConnectionMultiplexer redis, ILogger<RedisInstanceBus> logger)
+    public RedisInstanceBus(IConnectionMultiplexer redis, IOptions<ScaleOutOptions> options, ILogger<RedisInstanceBus> logger)
     {
         this.redis = redis;
         this.logger = logger;
+        channelPrefix = options.Value.Deployment + ":";
         connected = redis.IsConnected;
         redis.ConnectionFailed += OnConnectionFailed;
         redis.ConnectionRestored += OnConnectionRestored;
@@ -38,7 +41,7 @@ public sealed partial class RedisInstanceBus : IInstanceBus, IDisposable
         var payload = Encoding.UTF8.GetBytes(InstanceId + "\n" + JsonSerializer.Serialize(message, type));
         try
         {
-            await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(ChannelPrefix + channel), payload);
+            await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(channelPrefix + channel), payload);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
@@ -49,7 +52,7 @@ public sealed partial class RedisInstanceBus : IInstanceBus, IDisposable
 
     public IDisposable Subscribe<T>(string channel, JsonTypeInfo<T> type, Func<T, string, Task> onMessage)
     {
-        var queue = redis.GetSubscriber().Subscribe(RedisChannel.Literal(ChannelPrefix + channel));
+        var queue = redis.GetSubscriber().Subscribe(RedisChannel.Literal(channelPrefix + channel));
         queue.OnMessage(async message =>
         {
             var text = (string?)message.Message ?? "";

@@ -13,6 +13,7 @@ public static class ScaleOutServiceCollectionExtensions
     public static IHostApplicationBuilder AddScaleOut(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+        services.AddOptions<ScaleOutOptions>().BindConfiguration(ScaleOutOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         if (builder.Configuration.GetConnectionString("Redis") is not { Length: > 0 } redis)
         {
             services.AddSingleton<IInstanceBus, SingleInstanceBus>();
