@@ -23,6 +23,12 @@ public sealed record EmulatedAppOptions
 
     /// <summary>Replaces app services after the app registered its own (e.g. a manual clock as <see cref="TimeProvider"/>).</summary>
     public Action<IServiceCollection>? TestServices { get; init; }
+
+    /// <summary>
+    /// Joins the app to a deployment of its own on the test run's Redis (<c>OVSS_TEST_REDIS</c>, started by
+    /// tools/with-test-servers.sh), so <see cref="EmulatedApp.StartInstance"/> can add more instances of it.
+    /// </summary>
+    public bool Redis { get; init; }
 }
 
 /// <summary>
@@ -35,11 +41,17 @@ public sealed class EmulatedApp : IAsyncDisposable
     public const string WebhookHeaderName = "X-OpenVidu-Webhook";
     public const string WebhookHeaderValue = "test-webhook-secret";
 
-    private EmulatedApp(OpenViduEmulatorServer emulator, AppFactory factory, string baseUrl)
+    private readonly List<AppFactory> otherInstances = [];
+    private readonly EmulatedAppOptions options;
+    private readonly Dictionary<string, string?> settings;
+
+    private EmulatedApp(OpenViduEmulatorServer emulator, AppFactory factory, string baseUrl, EmulatedAppOptions options, Dictionary<string, string?> settings)
     {
         Emulator = emulator;
         Factory = factory;
         BaseUrl = baseUrl;
+        this.options = options;
+        this.settings = settings;
     }
 
     public OpenViduEmulatorServer Emulator { get; }
@@ -104,6 +116,12 @@ public sealed class EmulatedApp : IAsyncDisposable
         settings["OpenVidu:Secret"] = emulator.Secret;
         // The emulator is there: give it the time a loaded test machine needs (AppFactory's 2 s is for the absent OpenVidu).
         settings.TryAdd("OpenVidu:Timeout", "00:00:10");
+        if (options.Redis)
+        {
+            settings["ConnectionStrings:Redis"] = TestServers.Redis;
+            settings["ScaleOut:Deployment"] = $"t{Guid.NewGuid():N}";
+        }
+
         var factory = new AppFactory(settings: settings, testServices: options.TestServices);
         try
         {
@@ -111,11 +129,11 @@ public sealed class EmulatedApp : IAsyncDisposable
             {
                 factory.UseKestrel(port);
                 factory.StartServer();
-                return new EmulatedApp(emulator, factory, $"http://localhost:{factory.ClientOptions.BaseAddress.Port}");
+                return new EmulatedApp(emulator, factory, $"http://localhost:{factory.ClientOptions.BaseAddress.Port}", options, settings);
             }
 
             _ = factory.Server;
-            return new EmulatedApp(emulator, factory, factory.ClientOptions.BaseAddress.ToString().TrimEnd('/'));
+            return new EmulatedApp(emulator, factory, factory.ClientOptions.BaseAddress.ToString().TrimEnd('/'), options, settings);
         }
         catch
         {
@@ -126,6 +144,23 @@ public sealed class EmulatedApp : IAsyncDisposable
     }
 
     private readonly List<OpenViduRpcClient> tabs = [];
+
+    /// <summary>
+    /// Another instance of the same deployment (<see cref="EmulatedAppOptions.Redis"/>): the same OpenVidu, database and
+    /// Redis, on the test server; stopped with this app. OpenVidu's webhooks still go to the first instance.
+    /// </summary>
+    public AppFactory StartInstance()
+    {
+        if (!options.Redis)
+        {
+            throw new InvalidOperationException("Only an app started with Redis = true has other instances.");
+        }
+
+        var instance = new AppFactory(Factory.DatabasePath, settings, options.TestServices);
+        otherInstances.Add(instance);
+        _ = instance.Server;
+        return instance;
+    }
 
     /// <summary>
     /// Someone in a call without a browser: a connection minted by the app's issuer, joined over the real JSON-RPC socket
@@ -150,6 +185,11 @@ public sealed class EmulatedApp : IAsyncDisposable
         foreach (var tab in tabs)
         {
             await tab.DisposeAsync();
+        }
+
+        foreach (var instance in otherInstances)
+        {
+            await instance.DisposeAsync();
         }
 
         await Factory.DisposeAsync();

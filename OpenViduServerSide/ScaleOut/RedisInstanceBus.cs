@@ -28,7 +28,8 @@ public sealed partial class RedisInstanceBus : IInstanceBus, IDisposable
         redis.ConnectionRestored += OnConnectionRestored;
     }
 
-    public string InstanceId { get; } = Guid.NewGuid().ToString("N");
+    /// <summary>The Redis client name, unique per start (see AddScaleOut).</summary>
+    public string InstanceId => redis.ClientName;
 
     public bool IsShared => true;
 

@@ -22,7 +22,9 @@ public static class ScaleOutServiceCollectionExtensions
 
         var options = ConfigurationOptions.Parse(redis);
         options.AbortOnConnectFail = false;
-        options.ClientName ??= "openvidu-server-side";
+        // The instance's id (IInstanceBus.InstanceId): an operator tells the deployment's instances apart in Redis's CLIENT LIST.
+        var deployment = builder.Configuration[$"{ScaleOutOptions.Section}:{nameof(ScaleOutOptions.Deployment)}"] ?? new ScaleOutOptions().Deployment;
+        options.ClientName = $"{deployment}-{Guid.NewGuid():N}";
         services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
         services.AddSingleton<RedisInstanceBus>();
         services.AddSingleton<IInstanceBus>(sp => sp.GetRequiredService<RedisInstanceBus>());

@@ -91,6 +91,7 @@ public sealed partial class CallDirectory
     public IDisposable Removing(string connectionId, string removedBy)
     {
         removers[connectionId] = removedBy;
+        TellOtherInstances(new DirectoryMessage { Removing = new RemovalNotice(connectionId, removedBy) });
         return new Removal(this, connectionId);
     }
 

@@ -66,7 +66,8 @@ public sealed partial class CallDirectory
 
             var at = clock.GetUtcNow();
             changes.AddRange(live.Participants.Values.Where(p => p.UserName == userName)
-                .Select(p => new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.Updated, at, p, maySpeak ? "letSpeak" : "speakTakenBack")));
+                .Select(p => new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.Updated, at, p, maySpeak ? "letSpeak" : "speakTakenBack") { Incarnation = live.Incarnation }));
+            TellOtherInstances(new DirectoryMessage { Speaker = new SpeakerGrant(sessionName, live.CallId, userName, maySpeak) });
         }
 
         Publish(changes);
@@ -82,16 +83,24 @@ public sealed partial class CallDirectory
             roleSwitchListeners = [.. roleSwitchListeners, listener];
         }
 
+        SendListeners();
         return listener;
     }
 
     /// <summary>
-    /// Tells the pages of <see cref="RoleSwitch.UserName"/> in that call to switch. Returns how many pages listen: 0 means
-    /// nobody will switch (an API client, a page on another instance), and the caller must act otherwise.
+    /// Tells the pages of <see cref="RoleSwitch.UserName"/> in that call to switch, on this instance and on the others.
+    /// Returns how many pages listen (here, and on the others as they last said): 0 means nobody will switch (an API
+    /// client), and the caller must act otherwise.
     /// </summary>
     public int SwitchRole(RoleSwitch change)
     {
         ArgumentNullException.ThrowIfNull(change);
+        TellOtherInstances(new DirectoryMessage { RoleSwitch = change });
+        return TellLocalRoleSwitchListeners(change) + RemoteListenerCount(change.SessionName, change.UserName);
+    }
+
+    private int TellLocalRoleSwitchListeners(RoleSwitch change)
+    {
         var targets = Array.FindAll(roleSwitchListeners, l => l.SessionName == change.SessionName && l.UserName == change.UserName);
         foreach (var target in targets)
         {
@@ -127,6 +136,8 @@ public sealed partial class CallDirectory
             {
                 owner.roleSwitchListeners = Array.FindAll(owner.roleSwitchListeners, l => l != this);
             }
+
+            owner.SendListeners();
         }
     }
 }

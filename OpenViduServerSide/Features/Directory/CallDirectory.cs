@@ -110,7 +110,7 @@ public sealed partial class CallDirectory(TimeProvider clock, ILogger<CallDirect
     private void MarkJoined(string sessionName, string connectionId, DateTimeOffset at) =>
         Apply(sessionName, null, connectionId, DirectoryChangeKind.Joined, at, null, (_, p) => p is null || p.IsActive ? p : p with { JoinedAt = at });
 
-    private void Forget(string sessionName, string connectionId, string reason, DateTimeOffset at)
+    private void Forget(string sessionName, string connectionId, string reason, DateTimeOffset at, string? removedBy = null)
     {
         List<DirectoryChange> changes = [];
         lock (gate)
@@ -118,12 +118,12 @@ public sealed partial class CallDirectory(TimeProvider clock, ILogger<CallDirect
             departed.Remember(connectionId, clock.GetUtcNow());
             if (sessions.TryGetValue(sessionName, out var live) && live.Participants.Remove(connectionId, out var gone))
             {
-                changes.Add(new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.Left, at, gone, reason, removers.GetValueOrDefault(connectionId)));
+                changes.Add(new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.Left, at, gone, reason, removedBy ?? removers.GetValueOrDefault(connectionId)) { Incarnation = live.Incarnation });
                 if (live.Participants.Count == 0)
                 {
                     // OpenVidu closes a session when its last participant leaves (contract §1.6 rule 3).
                     sessions.Remove(sessionName);
-                    changes.Add(new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.SessionEnded, at, Reason: "lastParticipantLeft"));
+                    changes.Add(new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.SessionEnded, at, Reason: "lastParticipantLeft") { Incarnation = live.Incarnation });
                 }
             }
         }
@@ -170,7 +170,7 @@ public sealed partial class CallDirectory(TimeProvider clock, ILogger<CallDirect
                 }
 
                 var effective = current is null && next.IsActive ? DirectoryChangeKind.Joined : kind;
-                changes.Add(new DirectoryChange(sessionName, live.CallId, effective, at, next, reason));
+                changes.Add(new DirectoryChange(sessionName, live.CallId, effective, at, next, reason) { Incarnation = live.Incarnation });
             }
         }
 
@@ -186,8 +186,8 @@ public sealed partial class CallDirectory(TimeProvider clock, ILogger<CallDirect
             departed.Remember(connectionId, clock.GetUtcNow());
         }
 
-        changes.AddRange(live.Participants.Values.Select(p => new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.Left, at, p, reason)));
-        changes.Add(new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.SessionEnded, at, Reason: reason));
+        changes.AddRange(live.Participants.Values.Select(p => new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.Left, at, p, reason) { Incarnation = live.Incarnation }));
+        changes.Add(new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.SessionEnded, at, Reason: reason) { Incarnation = live.Incarnation });
     }
 
     private void Publish(List<DirectoryChange> changes)
@@ -198,8 +198,15 @@ public sealed partial class CallDirectory(TimeProvider clock, ILogger<CallDirect
         }
 
         var all = subscriptions;
-        foreach (var change in changes)
+        foreach (var made in changes)
         {
+            var change = Replicating ? made with { Replicated = true } : made;
+            if (!change.Replicated && change.Kind != DirectoryChangeKind.Reconciled)
+            {
+                // Before the local subscribers, so the other instances hear it in the order it happened here.
+                TellOtherInstances(new DirectoryMessage { Change = change });
+            }
+
             foreach (var target in all)
             {
                 if (target.SessionName is null || target.SessionName == change.SessionName)

@@ -1,3 +1,5 @@
+using OpenViduServerSide.OpenVidu;
+
 namespace OpenViduServerSide.Features.Directory;
 
 public enum DirectoryChangeKind
@@ -36,4 +38,14 @@ public sealed record DirectoryChange(
     DateTimeOffset At,
     Participant? Participant = null,
     string? Reason = null,
-    string? RemovedBy = null);
+    string? RemovedBy = null)
+{
+    /// <summary>The lifetime of the session the change belongs to (none for <see cref="DirectoryChangeKind.Reconciled"/>).</summary>
+    public SessionIncarnation? Incarnation { get; init; }
+
+    /// <summary>
+    /// True when another app instance made the change and this one only applied it (CallDirectory.Replication.cs): what
+    /// writes to the shared database (history) leaves it to the instance that made it.
+    /// </summary>
+    public bool Replicated { get; init; }
+}

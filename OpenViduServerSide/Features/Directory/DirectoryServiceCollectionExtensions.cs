@@ -28,6 +28,10 @@ public static class DirectoryServiceCollectionExtensions
         services.AddSingleton<DirectoryReconciler>();
         services.AddHostedService(sp => sp.GetRequiredService<DirectoryReconciler>());
         services.AddHostedService<PendingConnectionSweeper>();
+        // Several instances: the directories kept the same through Redis (nothing to do with one instance).
+        services.AddSingleton<DirectoryReplication>();
+        services.AddHostedService(sp => sp.GetRequiredService<DirectoryReplication>());
+        services.AddHealthChecks().AddCheck<InstancesHealthCheck>("instances", tags: ["ready"]);
         services.AddSingleton<WebhookRefusals>();
         return builder;
     }

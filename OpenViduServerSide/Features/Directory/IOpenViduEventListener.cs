@@ -11,4 +11,12 @@ namespace OpenViduServerSide.Features.Directory;
 public interface IOpenViduEventListener
 {
     void OnEvent(string name, JsonElement body);
+
+    /// <summary>
+    /// The same for an event OpenVidu posted to another instance of this deployment (every instance hears every event):
+    /// update what this instance keeps in memory, but leave writes to the shared database to the instance that got it.
+    /// </summary>
+    void OnEventAtAnotherInstance(string name, JsonElement body)
+    {
+    }
 }

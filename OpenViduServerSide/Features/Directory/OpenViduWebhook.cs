@@ -62,6 +62,9 @@ public static partial class OpenViduWebhook
                 listener.OnEvent(webhook.Name, body.RootElement);
             }
 
+            // OpenVidu posts to one instance; the others of the deployment need it too.
+            await context.RequestServices.GetRequiredService<DirectoryReplication>().ForwardWebhookAsync(body.RootElement);
+
             LogReceived(logger, webhook.Name, webhook.SessionId ?? "-");
             return Results.Ok();
         }

@@ -11,10 +11,11 @@ namespace OpenViduServerSide.Features.Directory;
 /// Keeps <see cref="UserCallRoles"/>' and <see cref="AccountStates"/>' caches honest: a save that adds or removes a
 /// user's role, changes a role, renames or deletes a user, or changes a user's lockout or security stamp (lock, unlock,
 /// password reset, the stamp updates of role changes) invalidates them before the save (reads in flight are discarded)
-/// and again after it (reads that ran during the save are discarded too). Registered on
+/// and again after it (reads that ran during the save are discarded too), and tells the other instances of the deployment
+/// to do the same. Registered on
 /// <see cref="ApplicationDbContext"/> by AddCalls.
 /// </summary>
-internal sealed class RoleChangeInterceptor(UserCallRoles roles, AccountStates accounts) : SaveChangesInterceptor
+internal sealed class RoleChangeInterceptor(UserCallRoles roles, AccountStates accounts, IServiceProvider services) : SaveChangesInterceptor
 {
     private static readonly object Marker = new();
     private readonly ConditionalWeakTable<DbContext, object> touched = [];
@@ -67,6 +68,8 @@ internal sealed class RoleChangeInterceptor(UserCallRoles roles, AccountStates a
         {
             roles.InvalidateAll();
             accounts.InvalidateAll();
+            // The other instances keep the same caches. (Resolved late: the replication needs the caches this needs.)
+            services.GetRequiredService<DirectoryReplication>().AccountsChanged();
         }
     }
 

@@ -52,6 +52,12 @@ public sealed partial class CallHistoryWriter(
         // and deleted, revoked or never used) is not a participation (see Merge), so its Left costs no database round trip.
         subscription = directory.Subscribe(null, change =>
         {
+            // Another instance made it and writes it (history is one database for the whole deployment).
+            if (change.Replicated)
+            {
+                return Task.CompletedTask;
+            }
+
             if (change.Kind is DirectoryChangeKind.SessionEnded or DirectoryChangeKind.Reconciled
                 || (change.Kind is DirectoryChangeKind.Joined or DirectoryChangeKind.Left && change.Participant?.JoinedAt is not null))
             {

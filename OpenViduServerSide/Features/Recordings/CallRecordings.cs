@@ -210,7 +210,12 @@ public sealed partial class CallRecordings(
     }
 
     /// <summary>OpenVidu's <c>recordingStatusChanged</c>: keeps the indicator and the stored list true (contract §2).</summary>
-    public void OnEvent(string name, JsonElement body)
+    public void OnEvent(string name, JsonElement body) => OnEvent(name, body, save: true);
+
+    /// <summary>The same event posted to another instance: the indicator here; that instance stores it.</summary>
+    public void OnEventAtAnotherInstance(string name, JsonElement body) => OnEvent(name, body, save: false);
+
+    private void OnEvent(string name, JsonElement body, bool save)
     {
         if (name != "recordingStatusChanged"
             || Text(body, "id") is not { } id || Text(body, "sessionId") is not { } sessionName || Text(body, "status") is not { } status)
@@ -232,6 +237,11 @@ public sealed partial class CallRecordings(
         else
         {
             Forget(sessionName, id);
+        }
+
+        if (!save)
+        {
+            return;
         }
 
         var now = clock.GetUtcNow().UtcDateTime;

@@ -1,0 +1,183 @@
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenViduEmulator.Testing;
+using OpenViduServerSide.Features.Admin;
+using OpenViduServerSide.Features.Directory;
+using OpenViduServerSide.Features.Recordings;
+using OpenViduServerSide.OpenVidu;
+using OpenViduServerSide.ScaleOut;
+using OpenViduServerSide.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace OpenViduServerSide.Tests.Features.Directory;
+
+/// <summary>
+/// Two instances of one deployment (the same OpenVidu, database and Redis; on the test server, in this process) keep
+/// one directory: what one instance learns, the other shows. Against the test run's real Redis.
+/// </summary>
+public sealed class SeveralInstancesTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Soon = TimeSpan.FromSeconds(5);
+    private EmulatedApp app = null!;
+    private AppFactory other = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private CallDirectory A => app.Get<CallDirectory>();
+
+    private CallDirectory B => other.Services.GetRequiredService<CallDirectory>();
+
+    public async ValueTask InitializeAsync()
+    {
+        app = await EmulatedApp.StartAsync(new() { Redis = true, Webhooks = true });
+        other = app.StartInstance();
+        await WaitUntilJoinedAsync();
+    }
+
+    public async ValueTask DisposeAsync() => await app.DisposeAsync();
+
+    [Fact]
+    public async Task Someone_who_joins_on_one_instance_is_in_the_call_on_the_other_and_leaves_it_there_too()
+    {
+        var (alice, tab) = await app.JoinOverRpcAsync("Shared", "publisher1", "Alice");
+
+        await B.UntilAsync(d => d.FindParticipant("Shared", alice.ConnectionId) is { IsActive: true }, Soon);
+        var seen = B.FindParticipant("Shared", alice.ConnectionId)!;
+        Assert.Equal(("publisher1", "Alice", "PUBLISHER"), (seen.UserName, seen.Nickname, seen.Role));
+        Assert.Equal(A.FindParticipant("Shared", alice.ConnectionId)!.CallId, seen.CallId);
+
+        A.SetHand("Shared", alice.ConnectionId, raised: true);
+        await B.UntilAsync(d => d.FindParticipant("Shared", alice.ConnectionId)?.HandRaisedAt is not null, Soon);
+
+        await tab.LeaveAsync();
+        await B.UntilAsync(d => d.GetParticipants("Shared").Count == 0 && !d.SessionNamesInUse.Contains("Shared"), Soon);
+    }
+
+    [Fact]
+    public async Task A_webhook_posted_to_the_other_instance_reaches_this_one()
+    {
+        const long t0 = 1_700_000_000_000;
+        var joined = $$"""{"sessionId":"Hooked","uniqueSessionId":"Hooked_{{t0}}","timestamp":{{t0 + 100}},"participantId":"con_WEBHOOKAAA","connectionId":"con_WEBHOOKAAA","serverData":"{\"serverData\":\"publisher1\",\"kind\":\"camera\",\"role\":\"PUBLISHER\",\"nickname\":\"Alice\"}","event":"participantJoined"}""";
+        var recording = $$"""{"sessionId":"Hooked","uniqueSessionId":"Hooked_{{t0}}","timestamp":{{t0 + 200}},"id":"Hooked","name":"Hooked","outputMode":"COMPOSED","startTime":{{t0 + 200}},"size":0,"duration":0,"status":"started","event":"recordingStatusChanged"}""";
+
+        await PostWebhookToOtherAsync(joined);
+        await PostWebhookToOtherAsync(recording);
+
+        await A.UntilAsync(d => d.FindParticipant("Hooked", "con_WEBHOOKAAA") is { IsActive: true, UserName: "publisher1" }, Soon);
+        var recordings = app.Get<CallRecordings>();
+        await Until(() => Task.FromResult(recordings.Current("Hooked") is not null));
+    }
+
+    [Fact]
+    public async Task A_grant_to_speak_and_a_role_switch_on_one_instance_reach_the_page_on_the_other()
+    {
+        var (bob, _) = await app.JoinOverRpcAsync("Stage", "subscriber", "Bob");
+        await B.UntilAsync(d => d.FindParticipant("Stage", bob.ConnectionId) is { IsActive: true }, Soon);
+        var told = new TaskCompletionSource<RoleSwitch>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var page = B.OnRoleSwitch("Stage", "subscriber", change =>
+        {
+            told.TrySetResult(change);
+            return Task.CompletedTask;
+        });
+        // Instance A has heard of B's listening page.
+        await Until(() => Task.FromResult(A.RemoteListenerCount("Stage", "subscriber") == 1));
+
+        Assert.True(A.SetSpeaker("Stage", "subscriber", maySpeak: true));
+        var pages = A.SwitchRole(new RoleSwitch("Stage", "subscriber", RoleSwitchCause.LetSpeak, "a moderator (moderator)"));
+
+        Assert.Equal(1, pages);
+        var change = await told.Task.WaitAsync(Soon, Ct);
+        Assert.Equal(RoleSwitchCause.LetSpeak, change.Cause);
+        // The grant arrived before the switch, so B's page mints a PUBLISHER connection on B.
+        Assert.True(B.MaySpeak("Stage", "subscriber"));
+        var switched = await other.Services.GetRequiredService<ConnectionIssuer>().IssueAsync("Stage", "subscriber", "Bob", ConnectionKind.Camera, Ct);
+        Assert.Equal("PUBLISHER", switched.Role);
+    }
+
+    [Fact]
+    public async Task A_role_change_saved_on_one_instance_applies_at_once_to_the_next_join_on_the_other()
+    {
+        var rolesOnB = other.Services.GetRequiredService<UserCallRoles>();
+        Assert.Equal("PUBLISHER", await rolesOnB.GetOpenViduRoleAsync("publisher1", Ct));
+
+        using (var scope = app.Services.CreateScope())
+        {
+            var result = await scope.ServiceProvider.GetRequiredService<UserAdministration>().SetOpenViduRoleAsync("admin", "publisher1", "SUBSCRIBER", Ct);
+            Assert.True(result.Succeeded, result.Message);
+        }
+
+        // B's cache would keep PUBLISHER for UserCallRoles.MaxAge (10 s) had A not told it.
+        await Until(async () => await rolesOnB.GetOpenViduRoleAsync("publisher1", Ct) == "SUBSCRIBER", TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
+    public async Task An_instance_that_lost_Redis_catches_up_from_OpenVidu_and_says_so_until_it_has()
+    {
+        // Someone joins with a token minted at OpenVidu directly while OpenVidu's webhooks are held: no instance hears of it.
+        using (app.Emulator.Controls.HoldWebhooks())
+        {
+            var openVidu = app.Get<OpenViduClient>();
+            await openVidu.OpenSessionAsync("Unseen", Ct);
+            var zoe = await openVidu.CreateConnectionAsync("Unseen", new ConnectionProperties("PUBLISHER", """{"serverData":"publisher1","nickname":"Zoe"}"""), Ct);
+            await using var tab = await OpenViduRpcClient.JoinAsync(zoe.Token!, OpenViduRpcClient.ClientData("Zoe"), Ct);
+            Assert.Empty(B.GetParticipants("Unseen"));
+
+            // B's Redis connections drop; when they are back, B asks OpenVidu.
+            await KillRedisClientsOfAsync(other);
+
+            await B.UntilAsync(d => d.FindParticipant("Unseen", zoe.Id) is { IsActive: true, Nickname: "Zoe" }, TimeSpan.FromSeconds(10));
+            var health = other.Services.GetRequiredService<HealthCheckService>();
+            await Until(async () => (await health.CheckHealthAsync(c => c.Name == "instances", Ct)).Status == HealthStatus.Healthy);
+            // What B learned, it told A.
+            await A.UntilAsync(d => d.FindParticipant("Unseen", zoe.Id) is { IsActive: true }, Soon);
+        }
+    }
+
+    private async Task PostWebhookToOtherAsync(string body)
+    {
+        using var client = other.CreateBrowserLikeClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/openvidu/webhook") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add(EmulatedApp.WebhookHeaderName, EmulatedApp.WebhookHeaderValue);
+        using var response = await client.SendAsync(request, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    /// <summary>Both instances listen on Redis (each has greeted the deployment; B's hello reached A).</summary>
+    private async Task WaitUntilJoinedAsync()
+    {
+        var health = other.Services.GetRequiredService<HealthCheckService>();
+        await Until(async () => (await health.CheckHealthAsync(c => c.Name == "instances", Ct)).Status == HealthStatus.Healthy);
+        await Until(async () =>
+        {
+            // A change on A that B applies proves the path A → Redis → B.
+            var probe = $"probe-{Guid.NewGuid():N}";
+            A.Issued(probe, null, "con_" + probe, "probe", "Probe", "PUBLISHER", ConnectionKind.Camera);
+            var arrived = await B.UntilAsync(d => d.FindParticipant(probe, "con_" + probe) is not null, TimeSpan.FromMilliseconds(500)).ContinueWith(t => t.IsCompletedSuccessfully);
+            A.Forget(probe, "con_" + probe, "probe");
+            return arrived;
+        });
+    }
+
+    private static async Task KillRedisClientsOfAsync(AppFactory instance)
+    {
+        var instanceId = instance.Services.GetRequiredService<IInstanceBus>().InstanceId;
+        await using var admin = await ConnectionMultiplexer.ConnectAsync(TestServers.Redis + ",allowAdmin=true");
+        var server = admin.GetServer(admin.GetEndPoints()[0]);
+        foreach (var client in (await server.ClientListAsync()).Where(c => c.Name == instanceId))
+        {
+            await server.ClientKillAsync(client.Address!);
+        }
+    }
+
+    private static async Task Until(Func<Task<bool>> condition, TimeSpan? timeout = null)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        limit.CancelAfter(timeout ?? Soon);
+        while (!await condition())
+        {
+            await Task.Delay(25, limit.Token);
+        }
+    }
+}
