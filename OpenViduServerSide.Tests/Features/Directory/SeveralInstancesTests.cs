@@ -97,6 +97,50 @@ public sealed class SeveralInstancesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_moderator_on_one_instance_removes_someone_who_joined_on_the_other_and_both_say_who_did()
+    {
+        var (carol, tab) = await app.JoinOverRpcAsync("Meeting", "publisher1", "Carol");
+        await B.UntilAsync(d => d.FindParticipant("Meeting", carol.ConnectionId) is { IsActive: true }, Soon);
+        var leftOnA = new TaskCompletionSource<DirectoryChange>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var watch = A.Subscribe("Meeting", change =>
+        {
+            if (change.Kind == DirectoryChangeKind.Left)
+            {
+                leftOnA.TrySetResult(change);
+            }
+
+            return Task.CompletedTask;
+        });
+
+        var result = await other.Services.GetRequiredService<OpenViduServerSide.Features.Moderation.CallModeration>()
+            .RemoveAsync(EmulatedApp.User("admin", "Admin"), "Meeting", carol.ConnectionId, "off topic", Ct);
+
+        Assert.True(result.Succeeded, result.Message);
+        await tab.WaitForNotificationAsync(n => n["method"]!.GetValue<string>() == "participantEvicted", Soon, Ct);
+        var left = await leftOnA.Task.WaitAsync(Soon, Ct);
+        Assert.Equal((carol.ConnectionId, "admin"), (left.Participant!.ConnectionId, left.RemovedBy));
+    }
+
+    [Fact]
+    public async Task An_admin_locking_someone_on_one_instance_ends_their_call_joined_on_the_other()
+    {
+        var issuerOnB = other.Services.GetRequiredService<ConnectionIssuer>();
+        var dave = await issuerOnB.IssueAsync("Review", "publisher1", "Dave", ConnectionKind.Camera, Ct);
+        await using var tab = await OpenViduRpcClient.JoinAsync(dave.Token, OpenViduRpcClient.ClientData("Dave"), Ct);
+        B.MarkJoined("Review", dave.ConnectionId);
+        await A.UntilAsync(d => d.FindParticipant("Review", dave.ConnectionId) is { IsActive: true }, Soon);
+
+        using (var scope = app.Services.CreateScope())
+        {
+            var result = await scope.ServiceProvider.GetRequiredService<UserAdministration>().LockAsync("admin", "publisher1", Ct);
+            Assert.True(result.Succeeded, result.Message);
+        }
+
+        await tab.WaitForNotificationAsync(n => n["method"]!.GetValue<string>() == "participantEvicted", Soon, Ct);
+        await B.UntilAsync(d => d.FindParticipant("Review", dave.ConnectionId) is null, Soon);
+    }
+
+    [Fact]
     public async Task A_role_change_saved_on_one_instance_applies_at_once_to_the_next_join_on_the_other()
     {
         var rolesOnB = other.Services.GetRequiredService<UserCallRoles>();
