@@ -179,6 +179,49 @@ public sealed class SeveralInstancesTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task An_instance_starts_while_Redis_is_away_serves_its_pages_and_says_it_is_degraded()
+    {
+        // Nothing listens on the discard port.
+        await using var alone = new AppFactory(settings: new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = "127.0.0.1:9,connectTimeout=500" });
+        using var client = alone.CreateClient();
+
+        using var live = await client.GetAsync("/health", Ct);
+        var report = await alone.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(c => c.Name == "instances", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HealthStatus.Degraded, report.Status);
+        Assert.Contains("Redis is unreachable", report.Entries["instances"].Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_instance_started_before_Redis_joins_the_others_when_Redis_comes()
+    {
+        var port = TestServers.FreePort();
+        await using var early = await EmulatedApp.StartAsync(new()
+        {
+            Redis = true,
+            Settings = new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = $"127.0.0.1:{port},connectTimeout=500" },
+        });
+        var health = early.Services.GetRequiredService<HealthCheckService>();
+        Assert.Equal(HealthStatus.Degraded, (await health.CheckHealthAsync(c => c.Name == "instances", Ct)).Status);
+
+        await using var redis = await TestServers.StartPrivateRedisAsync(port, Ct);
+        var late = early.StartInstance();
+
+        // The early instance hears the late one once its subscriptions are made: a change made on the late one arrives.
+        var lateDirectory = late.Services.GetRequiredService<CallDirectory>();
+        await Until(async () =>
+        {
+            var probe = $"probe-{Guid.NewGuid():N}";
+            lateDirectory.Issued(probe, null, "con_" + probe, "probe", "Probe", "PUBLISHER", ConnectionKind.Camera);
+            var arrived = await early.Get<CallDirectory>().UntilAsync(d => d.FindParticipant(probe, "con_" + probe) is not null, TimeSpan.FromMilliseconds(500)).ContinueWith(t => t.IsCompletedSuccessfully);
+            lateDirectory.Forget(probe, "con_" + probe, "probe");
+            return arrived;
+        }, TimeSpan.FromSeconds(15));
+        await Until(async () => (await health.CheckHealthAsync(c => c.Name == "instances", Ct)).Status == HealthStatus.Healthy);
+    }
+
     private async Task PostWebhookToOtherAsync(string body)
     {
         using var client = other.CreateBrowserLikeClient();
