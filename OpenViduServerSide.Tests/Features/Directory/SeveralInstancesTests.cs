@@ -180,6 +180,22 @@ public sealed class SeveralInstancesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Unused_connections_are_capped_across_instances()
+    {
+        await using var capped = await EmulatedApp.StartAsync(new() { Redis = true, Settings = new Dictionary<string, string?> { ["Calls:MaxPendingPerUser"] = "2" } });
+        var second = capped.StartInstance();
+        var onA = capped.Get<ConnectionIssuer>();
+        var onB = second.Services.GetRequiredService<ConnectionIssuer>();
+        var first = await onA.IssueAsync("Capped", "publisher1", "Alice", ConnectionKind.Camera, Ct);
+        await second.Services.GetRequiredService<CallDirectory>().UntilAsync(d => d.FindParticipant("Capped", first.ConnectionId) is not null, Soon);
+        await onB.IssueAsync("Capped", "publisher1", "Alice", ConnectionKind.Camera, Ct);
+        await capped.Get<CallDirectory>().UntilAsync(d => d.CountPending("publisher1", "Capped").OfUser == 2, Soon);
+
+        await Assert.ThrowsAsync<CallRefusedException>(() => onA.IssueAsync("Capped", "publisher1", "Alice", ConnectionKind.Camera, Ct));
+        await Assert.ThrowsAsync<CallRefusedException>(() => onB.IssueAsync("Capped", "publisher1", "Alice", ConnectionKind.Camera, Ct));
+    }
+
+    [Fact]
     public async Task An_instance_starts_while_Redis_is_away_serves_its_pages_and_says_it_is_degraded()
     {
         // Nothing listens on the discard port.
