@@ -7,7 +7,8 @@ public static class ScaleOutServiceCollectionExtensions
 {
     /// <summary>
     /// One instance (the default) or several joined through Redis (<c>ConnectionStrings:Redis</c>, StackExchange.Redis's
-    /// configuration string): the bus between instances (<see cref="IInstanceBus"/>). The connection is made in the
+    /// configuration string): the bus between instances (<see cref="IInstanceBus"/>) and the rate limits' counters
+    /// (<see cref="IRateWindows"/>). The connection is made in the
     /// background and kept (AbortOnConnectFail off), so an instance starts while Redis is away and joins when it comes.
     /// </summary>
     public static IHostApplicationBuilder AddScaleOut(this IHostApplicationBuilder builder)
@@ -17,6 +18,7 @@ public static class ScaleOutServiceCollectionExtensions
         if (builder.Configuration.GetConnectionString("Redis") is not { Length: > 0 } redis)
         {
             services.AddSingleton<IInstanceBus, SingleInstanceBus>();
+            services.AddSingleton<IRateWindows, LocalRateWindows>();
             return builder;
         }
 
@@ -28,6 +30,7 @@ public static class ScaleOutServiceCollectionExtensions
         services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
         services.AddSingleton<RedisInstanceBus>();
         services.AddSingleton<IInstanceBus>(sp => sp.GetRequiredService<RedisInstanceBus>());
+        services.AddSingleton<IRateWindows, RedisRateWindows>();
         return builder;
     }
 }

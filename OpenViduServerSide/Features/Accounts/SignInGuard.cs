@@ -1,10 +1,9 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using OpenViduServerSide.Data;
+using OpenViduServerSide.ScaleOut;
 
 namespace OpenViduServerSide.Features.Accounts;
 
@@ -49,10 +48,15 @@ public sealed record SignInAttempt(SignInAttempt.Kind Outcome, string Message, T
 /// <item>Wrong password, unknown user and a paused pair all answer the same words, so the answer tells nobody which
 /// accounts exist.</item>
 /// </list>
-/// The pause and the limits are in memory, per process: a restart clears them (documented in the README).
+/// The pause and the limits are counted in <see cref="IRateWindows"/>: across the deployment's instances with Redis (a
+/// pause set on one instance refuses on all), in this process's memory without (a restart clears them). Failures count
+/// "in a row" until a success or until <see cref="Lockouts.LockoutDuration"/> passes without one. Typed user names are
+/// counted under their SHA-256, so Redis never holds what someone typed (often a password in the wrong field).
 /// </summary>
-public sealed partial class SignInGuard : IDisposable
+public sealed partial class SignInGuard
 {
+    private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
+
     /// <summary>The one answer for a wrong password, an unknown user and a paused user name/address pair.</summary>
     public static readonly string Refusal =
         $"Wrong user name or password. After {Lockouts.MaxFailedAttempts} failed attempts in a row, " +
@@ -60,43 +64,35 @@ public sealed partial class SignInGuard : IDisposable
 
     public const string LockedByAdministrator = "This account is locked. Ask an administrator to unlock it.";
 
-    private readonly ConcurrentDictionary<(string User, string Address), Failures> failures = new();
-    private readonly PartitionedRateLimiter<string> perAddress;
-    private readonly PartitionedRateLimiter<string> perUserName;
-    private readonly TimeProvider clock;
+    private readonly IRateWindows windows;
+    private readonly int perAddress;
+    private readonly int perUserName;
     private readonly ILogger<SignInGuard> logger;
 
-    public SignInGuard(IOptions<RateLimitOptions> options, TimeProvider clock, ILogger<SignInGuard> logger)
+    public SignInGuard(IOptions<RateLimitOptions> options, IRateWindows windows, ILogger<SignInGuard> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        this.clock = clock;
+        this.windows = windows;
         this.logger = logger;
-        perAddress = PerMinute(options.Value.SignInPerAddressPerMinute);
-        perUserName = PerMinute(options.Value.SignInPerUserNamePerMinute);
+        perAddress = Math.Max(1, options.Value.SignInPerAddressPerMinute);
+        perUserName = Math.Max(1, options.Value.SignInPerUserNamePerMinute);
     }
-
-    public static PartitionedRateLimiter<string> PerMinute(int permits) =>
-        PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = Math.Max(1, permits),
-            Window = TimeSpan.FromMinutes(1),
-            QueueLimit = 0,
-        }));
 
     public async Task<SignInAttempt> SignInAsync(SignInManager<ApplicationUser> signIn, string userName, string password, bool isPersistent, string? address)
     {
         ArgumentNullException.ThrowIfNull(signIn);
         address ??= "unknown";
         var normalized = userName.Trim().ToUpperInvariant();
-        if (TooMany(address, normalized) is { } retryAfter)
+        var typedName = Hash(normalized);
+        if (await TooManyAsync(address, typedName) is { } retryAfter)
         {
             LogRateLimited(address);
             return new SignInAttempt(SignInAttempt.Kind.TooManyAttempts,
                 $"Too many sign-in attempts. Wait {Math.Ceiling(retryAfter.TotalSeconds):0} seconds and try again.", retryAfter);
         }
 
-        var key = (normalized, address);
-        if (failures.TryGetValue(key, out var failed) && failed.PausedUntil > clock.GetUtcNow())
+        var failures = $"signin:failures:{typedName}:{address}";
+        if (await windows.ReadAsync(failures) >= Lockouts.MaxFailedAttempts)
         {
             LogPaused(Describe(await signIn.UserManager.FindByNameAsync(userName), normalized), address);
             return new SignInAttempt(SignInAttempt.Kind.Refused, Refusal);
@@ -106,7 +102,7 @@ public sealed partial class SignInGuard : IDisposable
         var result = await signIn.PasswordSignInAsync(userName, password, isPersistent, lockoutOnFailure: false);
         if (result.Succeeded)
         {
-            failures.TryRemove(key, out _);
+            await windows.ResetAsync(failures);
             return new SignInAttempt(SignInAttempt.Kind.SignedIn, "");
         }
 
@@ -120,51 +116,22 @@ public sealed partial class SignInGuard : IDisposable
             return new SignInAttempt(SignInAttempt.Kind.Refused, LockedByAdministrator);
         }
 
-        Fail(key);
+        // The fifth failure starts the pause; it ends LockoutDuration later (no attempt is made, so none is counted, meanwhile).
+        await windows.AddAsync(failures, Lockouts.LockoutDuration);
         LogFailed(Describe(user, normalized), address);
         return new SignInAttempt(SignInAttempt.Kind.Refused, Refusal);
     }
 
-    public void Dispose()
+    private async Task<TimeSpan?> TooManyAsync(string address, string typedName)
     {
-        perAddress.Dispose();
-        perUserName.Dispose();
-    }
-
-    private TimeSpan? TooMany(string address, string normalizedUserName)
-    {
-        foreach (var (limiter, key) in new[] { (perAddress, address), (perUserName, normalizedUserName) })
+        var byAddress = await windows.TryTakeAsync($"signin:address:{address}", perAddress, Minute);
+        if (!byAddress.Taken)
         {
-            using var lease = limiter.AttemptAcquire(key);
-            if (!lease.IsAcquired)
-            {
-                return lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1);
-            }
+            return byAddress.RetryAfter;
         }
 
-        return null;
-    }
-
-    private void Fail((string User, string Address) key)
-    {
-        var now = clock.GetUtcNow();
-        failures.AddOrUpdate(key, _ => new Failures(1, null), (_, f) =>
-        {
-            var count = f.PausedUntil is { } until && until <= now ? 1 : f.Count + 1;
-            return new Failures(count, count >= Lockouts.MaxFailedAttempts ? now + Lockouts.LockoutDuration : null);
-        });
-
-        // Bounded memory under a spray of names: drop expired pauses and stray counts when the table grows large.
-        if (failures.Count > 50_000)
-        {
-            foreach (var (k, f) in failures)
-            {
-                if (f.PausedUntil is null || f.PausedUntil <= now)
-                {
-                    failures.TryRemove(k, out _);
-                }
-            }
-        }
+        var byName = await windows.TryTakeAsync($"signin:name:{typedName}", perUserName, Minute);
+        return byName.Taken ? null : byName.RetryAfter;
     }
 
     /// <summary>
@@ -172,9 +139,9 @@ public sealed partial class SignInGuard : IDisposable
     /// a failed sign-in is often a password typed into the wrong field, and must not land in logs as-is.
     /// </summary>
     private static string Describe(ApplicationUser? user, string normalized) =>
-        user?.UserName ?? $"unknown user name #{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(normalized)))[..8]}";
+        user?.UserName ?? $"unknown user name #{Hash(normalized)[..8]}";
 
-    private sealed record Failures(int Count, DateTimeOffset? PausedUntil);
+    private static string Hash(string normalized) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(normalized)));
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Failed sign-in for {Who} from {Address}")]
     private partial void LogFailed(string who, string address);

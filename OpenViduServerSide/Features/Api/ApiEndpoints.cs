@@ -48,7 +48,7 @@ public static class ApiEndpoints
             .AddEndpointFilter(CrossSiteRequestGuard.Instance)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         connections.MapPost("", CreateConnectionAsync)
-            .WithMetadata(MintingRateLimit.Marker)
+            .AddEndpointFilter<MintingRateLimit>()
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithSummary("Creates the session if needed and a connection for the signed-in user with their OpenVidu role.");
         connections.MapDelete("/{connectionId}", DeleteConnectionAsync)

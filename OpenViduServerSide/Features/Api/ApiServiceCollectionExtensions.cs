@@ -30,11 +30,6 @@ public static class ApiServiceCollectionExtensions
                 : redirectToAccessDenied(context);
         });
 
-        // Limits on minting (per user and address); Program calls UseRateLimiter. Sign-in limits are in SignInGuard.
-        services.AddRateLimiter(_ => { });
-        services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>()
-            .Configure<Microsoft.Extensions.Options.IOptions<OpenViduServerSide.Features.Accounts.RateLimitOptions>>(
-                (options, limits) => MintingRateLimit.Configure(options, limits.Value));
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
         services.AddOpenApi();

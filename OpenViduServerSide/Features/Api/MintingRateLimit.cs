@@ -1,48 +1,43 @@
 using System.Globalization;
-using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using OpenViduServerSide.Features.Accounts;
+using OpenViduServerSide.ScaleOut;
 
 namespace OpenViduServerSide.Features.Api;
 
 /// <summary>
-/// ASP.NET Core's rate limiter on the API's minting endpoint (<c>POST /api/sessions/{name}/connections</c>), per
-/// signed-in user and per client address: every mint creates a session and a pending connection at OpenVidu, so a
-/// script looping over call names must be slowed. Over the limit: 429 ProblemDetails with <c>Retry-After</c>.
-/// A global limiter rather than a named policy because an endpoint takes one policy and this needs two partitions
-/// (user and address); it only counts endpoints carrying <see cref="Marker"/>. It runs after authorization, so the
-/// user is known (and anonymous callers got their 401 first).
+/// The rate limit of the API's minting endpoint (<c>POST /api/sessions/{name}/connections</c>), per signed-in user and per
+/// client address: every mint creates a session and a pending connection at OpenVidu, so a script looping over call names
+/// must be slowed. Over the limit: 429 ProblemDetails with <c>Retry-After</c>.
+/// An endpoint filter on the shared counters (<see cref="IRateWindows"/>) rather than ASP.NET Core's rate limiter, so the
+/// limit counts across the deployment's instances; as a filter it runs after authorization (anonymous callers got their
+/// 401 first, the user is known) and after the cross-site guard. One window per user, then one per address; a caller
+/// refused by the address limit has still spent one of their own.
 /// </summary>
-internal static class MintingRateLimit
+internal sealed class MintingRateLimit(IRateWindows windows, IOptions<RateLimitOptions> options) : IEndpointFilter
 {
-    /// <summary>Endpoint metadata: this endpoint mints connections.</summary>
-    public static readonly object Marker = new MintingEndpoint();
+    private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
 
-    public static void Configure(RateLimiterOptions options, RateLimitOptions limits)
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        options.GlobalLimiter = PartitionedRateLimiter.CreateChained(
-            Partitioned(context => $"user:{context.User.Identity?.Name}", limits.ConnectionsPerUserPerMinute),
-            Partitioned(context => $"address:{context.Connection.RemoteIpAddress}", limits.ConnectionsPerAddressPerMinute));
-        options.OnRejected = async (context, cancellationToken) =>
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        var http = context.HttpContext;
+        var limits = options.Value;
+        var take = await windows.TryTakeAsync($"api-mint:user:{http.User.Identity?.Name}", Math.Max(1, limits.ConnectionsPerUserPerMinute), Minute);
+        if (take.Taken)
         {
-            var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1);
-            var seconds = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-            context.HttpContext.Response.Headers.RetryAfter = seconds;
-            await TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
-                    detail: $"Too many new connections from you or your address. Wait {seconds} seconds and try again.")
-                .ExecuteAsync(context.HttpContext);
-        };
+            take = await windows.TryTakeAsync($"api-mint:address:{http.Connection.RemoteIpAddress}", Math.Max(1, limits.ConnectionsPerAddressPerMinute), Minute);
+        }
+
+        if (take.Taken)
+        {
+            return await next(context);
+        }
+
+        var seconds = Math.Max(1, Math.Ceiling(take.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        http.Response.Headers.RetryAfter = seconds;
+        return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
+            detail: $"Too many new connections from you or your address. Wait {seconds} seconds and try again.");
     }
-
-    private static PartitionedRateLimiter<HttpContext> Partitioned(Func<HttpContext, string> key, int permits) =>
-        PartitionedRateLimiter.Create<HttpContext, string>(context => context.GetEndpoint()?.Metadata.GetMetadata<MintingEndpoint>() is null
-            ? RateLimitPartition.GetNoLimiter("")
-            : RateLimitPartition.GetFixedWindowLimiter(key(context), _ => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = Math.Max(1, permits),
-                Window = TimeSpan.FromMinutes(1),
-                QueueLimit = 0,
-            }));
-
-    private sealed class MintingEndpoint;
 }

@@ -46,7 +46,7 @@ public sealed partial class ConnectionIssuer(
             throw new CallRefusedException("Your role (SUBSCRIBER) lets you watch the call but not share your screen.");
         }
 
-        RefuseBeyondLimits(sessionName, userName);
+        await RefuseBeyondLimitsAsync(sessionName, userName);
         var data = new ConnectionData(userName, kind, nickname, role);
         var known = directory.LiveIncarnation(sessionName);
         var minted = await openVidu.CreateConnectionInSessionAsync(
@@ -104,7 +104,7 @@ public sealed partial class ConnectionIssuer(
     }
 
     /// <summary>Refuses a mint over the user's budget or over a pending cap (<see cref="CallLimits"/>), with a message for them.</summary>
-    private void RefuseBeyondLimits(string sessionName, string userName)
+    private async Task RefuseBeyondLimitsAsync(string sessionName, string userName)
     {
         var (pendingOfUser, pendingInSession) = directory.CountPending(userName, sessionName);
         var limit = limits.Value;
@@ -116,7 +116,7 @@ public sealed partial class ConnectionIssuer(
                 : $"Too many people are joining {sessionName} at this moment. Try again in a minute.");
         }
 
-        if (!mintBudget.TryTake(userName, out var retryAfter))
+        if (await mintBudget.TryTakeAsync(userName) is { Taken: false, RetryAfter: var retryAfter })
         {
             LogMintBudgetSpent(userName);
             throw new CallRefusedException($"You joined too often in the last minute. Try again in {Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))} seconds.");
