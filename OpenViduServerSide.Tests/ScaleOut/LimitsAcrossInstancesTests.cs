@@ -13,35 +13,23 @@ namespace OpenViduServerSide.Tests.ScaleOut;
 /// every rate limit and budget: someone spreading attempts over both is refused after the limit in total. Against the
 /// test run's real Redis.
 /// </summary>
-public sealed class LimitsAcrossInstancesTests : IAsyncLifetime
+/// <remarks>
+/// One deployment for the class (starting two instances costs seconds): each test counts under its own user names, and
+/// the limit per address (every test-server request comes from the same unknown address) is out of the way.
+/// </remarks>
+public sealed class LimitsAcrossInstancesTests(LimitsAcrossInstancesTests.TwoInstances instances) : IClassFixture<LimitsAcrossInstancesTests.TwoInstances>
 {
-    private EmulatedApp app = null!;
-    private AppFactory other = null!;
+    private EmulatedApp App => instances.App;
+
+    private AppFactory Other => instances.Other;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        app = await EmulatedApp.StartAsync(new()
-        {
-            Redis = true,
-            Settings = new Dictionary<string, string?>
-            {
-                ["RateLimits:SignInPerUserNamePerMinute"] = "8",
-                ["RateLimits:ConnectionsPerUserPerMinute"] = "2",
-                ["Calls:MintsPerUserPerMinute"] = "3",
-            },
-        });
-        other = app.StartInstance();
-    }
-
-    public async ValueTask DisposeAsync() => await app.DisposeAsync();
 
     [Fact]
     public async Task Sign_ins_spread_over_both_instances_are_refused_after_the_limit_in_total()
     {
-        using var onA = app.CreateBrowserLikeClient();
-        using var onB = other.CreateBrowserLikeClient();
+        using var onA = App.CreateBrowserLikeClient();
+        using var onB = Other.CreateBrowserLikeClient();
 
         var answers = new List<HttpStatusCode>();
         for (var attempt = 0; attempt < 8; attempt++)
@@ -62,15 +50,15 @@ public sealed class LimitsAcrossInstancesTests : IAsyncLifetime
     [Fact]
     public async Task The_pause_after_failed_sign_ins_on_one_instance_refuses_the_right_password_on_the_other_and_a_success_clears_it()
     {
-        using var onA = app.CreateBrowserLikeClient();
-        using var onB = other.CreateBrowserLikeClient();
+        using var onA = App.CreateBrowserLikeClient();
+        using var onB = Other.CreateBrowserLikeClient();
         for (var attempt = 0; attempt < Lockouts.MaxFailedAttempts; attempt++)
         {
-            using var failed = await TokenAsync(onA, "publisher1", "wrong");
+            using var failed = await TokenAsync(onA, "subscriber", "wrong");
             Assert.Equal(HttpStatusCode.Unauthorized, failed.StatusCode);
         }
 
-        using var paused = await TokenAsync(onB, "publisher1", "pass");
+        using var paused = await TokenAsync(onB, "subscriber", "pass");
         Assert.Equal(HttpStatusCode.Unauthorized, paused.StatusCode);
         Assert.Equal(SignInGuard.Refusal, (await paused.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString());
 
@@ -97,7 +85,7 @@ public sealed class LimitsAcrossInstancesTests : IAsyncLifetime
     [Fact]
     public async Task Joins_spread_over_both_instances_spend_one_mint_budget()
     {
-        var issuers = new[] { app.Get<ConnectionIssuer>(), other.Services.GetRequiredService<ConnectionIssuer>() };
+        var issuers = new[] { App.Get<ConnectionIssuer>(), Other.Services.GetRequiredService<ConnectionIssuer>() };
         for (var i = 0; i < 3; i++)
         {
             var issuer = issuers[i % 2];
@@ -109,14 +97,14 @@ public sealed class LimitsAcrossInstancesTests : IAsyncLifetime
 
         Assert.Contains("You joined too often in the last minute", refused.Message, StringComparison.Ordinal);
         // Someone else's budget is their own.
-        await issuers[1].IssueAsync("Budget", "publisher1", "Alice", ConnectionKind.Camera, Ct);
+        await issuers[1].IssueAsync("Budget", "admin", "Alice", ConnectionKind.Camera, Ct);
     }
 
     [Fact]
     public async Task The_API_minting_limit_counts_requests_to_both_instances_together()
     {
-        using var onA = app.CreateBrowserLikeClient();
-        using var onB = other.CreateBrowserLikeClient();
+        using var onA = App.CreateBrowserLikeClient();
+        using var onB = Other.CreateBrowserLikeClient();
         await LoginFlow.SignInAsync(onA, "publisher1");
         await LoginFlow.SignInAsync(onB, "publisher1");
 
@@ -129,7 +117,7 @@ public sealed class LimitsAcrossInstancesTests : IAsyncLifetime
         Assert.True(third.Headers.RetryAfter?.Delta > TimeSpan.Zero);
         Assert.Equal("application/problem+json", third.Content.Headers.ContentType?.MediaType);
         Assert.Contains("Too many new connections", (await third.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.Equal(2, app.Emulator.Controls.Sessions.Single().Connections.Count);
+        Assert.Equal(2, App.Emulator.Controls.Sessions.Single(s => s.Id == "Minted").Connections.Count);
     }
 
     private static Task<HttpResponseMessage> TokenAsync(HttpClient client, string userName, string password) =>
@@ -140,5 +128,31 @@ public sealed class LimitsAcrossInstancesTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/sessions/Minted/connections") { Content = JsonContent.Create(new { nickname = "Alice" }) };
         request.Headers.Add("X-Requested-With", "XMLHttpRequest");
         return await client.SendAsync(request, Ct);
+    }
+
+    /// <summary>Two instances of one deployment on the run's Redis, with small limits.</summary>
+    public sealed class TwoInstances : IAsyncLifetime
+    {
+        public EmulatedApp App { get; private set; } = null!;
+
+        public AppFactory Other { get; private set; } = null!;
+
+        public async ValueTask InitializeAsync()
+        {
+            App = await EmulatedApp.StartAsync(new()
+            {
+                Redis = true,
+                Settings = new Dictionary<string, string?>
+                {
+                    ["RateLimits:SignInPerUserNamePerMinute"] = "8",
+                    ["RateLimits:SignInPerAddressPerMinute"] = "1000",
+                    ["RateLimits:ConnectionsPerUserPerMinute"] = "2",
+                    ["Calls:MintsPerUserPerMinute"] = "3",
+                },
+            });
+            Other = App.StartInstance();
+        }
+
+        public async ValueTask DisposeAsync() => await App.DisposeAsync();
     }
 }
