@@ -6,22 +6,36 @@ using Microsoft.Extensions.DependencyInjection;
 namespace OpenViduServerSide.Tests.Infrastructure;
 
 /// <summary>
-/// The real app on the test server, with its own SQLite file in a temporary folder.
-/// Several factories may share one file (<see cref="DatabasePath"/>) to prove data survives a restart.
+/// The real app on the test server, with its own database: a SQLite file in a temporary folder, or a fresh PostgreSQL
+/// database (<see cref="TestDatabase"/>), dropped when the factory is disposed.
+/// Several factories may share one database (<see cref="DatabasePath"/>, or <see cref="Database"/>) to prove data survives a restart.
 /// </summary>
 public sealed class AppFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> settings;
     private readonly Action<IServiceCollection>? testServices;
+    private readonly bool ownsDatabase;
 
+    /// <param name="databasePath">A SQLite file to share with other factories; else a new database of <paramref name="database"/>'s kind.</param>
     /// <param name="testServices">Replaces app services after the app registered its own.</param>
-    public AppFactory(string? databasePath = null, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? testServices = null)
+    public AppFactory(string? databasePath = null, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? testServices = null, TestDatabase database = TestDatabase.Sqlite)
+        : this(databasePath is null ? AppDatabase.Create(database) : AppDatabase.SqliteFile(databasePath), ownsDatabase: true, settings, testServices)
+    {
+    }
+
+    /// <summary>An app on a database its caller owns (and disposes), e.g. another instance of a deployment.</summary>
+    public AppFactory(AppDatabase database, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? testServices = null)
+        : this(database, ownsDatabase: false, settings, testServices)
+    {
+    }
+
+    private AppFactory(AppDatabase database, bool ownsDatabase, IDictionary<string, string?>? settings, Action<IServiceCollection>? testServices)
     {
         this.testServices = testServices;
-        DatabasePath = databasePath ?? TempDatabase.NewPath();
-        this.settings = new Dictionary<string, string?>
+        this.ownsDatabase = ownsDatabase;
+        Database = database;
+        this.settings = new Dictionary<string, string?>(database.Settings)
         {
-            ["ConnectionStrings:Default"] = $"Data Source={DatabasePath}",
             ["Seed:DemoUsers"] = "true",
             // Tests run in the environment "Testing", where demo users need the same acknowledgment as in production.
             ["Seed:AllowDemoUsersOutsideDevelopment"] = "true",
@@ -42,7 +56,10 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         }
     }
 
-    public string DatabasePath { get; }
+    public AppDatabase Database { get; }
+
+    /// <summary>The SQLite file (only on SQLite; share <see cref="Database"/> on either).</summary>
+    public string DatabasePath => Database.SqlitePath ?? throw new InvalidOperationException("This app is on PostgreSQL: share its Database instead.");
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -57,6 +74,15 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         if (testServices is not null)
         {
             builder.ConfigureTestServices(testServices);
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (ownsDatabase)
+        {
+            await Database.DisposeAsync();
         }
     }
 

@@ -29,6 +29,9 @@ public sealed record EmulatedAppOptions
     /// tools/with-test-servers.sh), so <see cref="EmulatedApp.StartInstance"/> can add more instances of it.
     /// </summary>
     public bool Redis { get; init; }
+
+    /// <summary>The engine of the app's fresh database (SQLite unless a test runs on PostgreSQL too).</summary>
+    public TestDatabase Database { get; init; } = TestDatabase.Sqlite;
 }
 
 /// <summary>
@@ -123,7 +126,7 @@ public sealed class EmulatedApp : IAsyncDisposable
             settings["ScaleOut:Deployment"] = $"t{Guid.NewGuid():N}";
         }
 
-        var factory = new AppFactory(settings: settings, testServices: options.TestServices);
+        var factory = new AppFactory(settings: settings, testServices: options.TestServices, database: options.Database);
         try
         {
             if (kestrelPort is { } port)
@@ -157,7 +160,7 @@ public sealed class EmulatedApp : IAsyncDisposable
             throw new InvalidOperationException("Only an app started with Redis = true has other instances.");
         }
 
-        var instance = new AppFactory(Factory.DatabasePath, settings, options.TestServices);
+        var instance = new AppFactory(Factory.Database, settings, options.TestServices);
         otherInstances.Add(instance);
         _ = instance.Server;
         return instance;

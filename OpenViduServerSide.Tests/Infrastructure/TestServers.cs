@@ -12,6 +12,9 @@ namespace OpenViduServerSide.Tests.Infrastructure;
 /// </summary>
 public static class TestServers
 {
+    /// <summary>Npgsql's connection string of a superuser to the run's PostgreSQL (its <c>postgres</c> database).</summary>
+    public static string PostgreSql => Variable("OVSS_TEST_POSTGRES");
+
     /// <summary>host:port of the run's Redis.</summary>
     public static string Redis => Variable("OVSS_TEST_REDIS");
 

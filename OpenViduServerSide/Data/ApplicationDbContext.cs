@@ -1,12 +1,27 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace OpenViduServerSide.Data;
 
-public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options)
-    : IdentityDbContext<ApplicationUser>(options)
+/// <summary>
+/// The app's one model. On SQLite this type carries the migrations (in <c>Migrations/</c>); on PostgreSQL
+/// <see cref="PostgreSqlDbContext"/> does (in <c>Migrations/PostgreSql/</c>) and is what the app gets for this type.
+/// </summary>
+public class ApplicationDbContext : IdentityDbContext<ApplicationUser>, IDataProtectionKeyContext
 {
+    public ApplicationDbContext(DbContextOptions<ApplicationDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For a provider's context: EF Core finds its migrations by the derived type.</summary>
+    protected ApplicationDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     public DbSet<CallRecord> Calls => Set<CallRecord>();
@@ -17,10 +32,14 @@ public sealed class ApplicationDbContext(DbContextOptions<ApplicationDbContext> 
 
     public DbSet<RecordingEntry> Recordings => Set<RecordingEntry>();
 
+    /// <summary>The keys that protect cookies, bearer tokens and circuits, shared by every instance on this database.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         ArgumentNullException.ThrowIfNull(configurationBuilder);
-        // Every DateTime the app stores is UTC; SQLite keeps no kind, so say so when reading back.
+        // Every DateTime the app stores is UTC; SQLite keeps no kind, so say so when reading back. PostgreSQL's timestamptz
+        // accepts only UTC, so a local time is converted on the way in.
         configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
     }
 

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using OpenViduServerSide.Data;
 
@@ -7,36 +6,32 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class DataServiceCollectionExtensions
 {
     /// <summary>
-    /// SQLite through EF Core. A relative <c>Data Source</c> is taken from the content root, and its folder
-    /// is created, so the default <c>App_Data/openvidu.db</c> works from any working directory.
+    /// EF Core on the engine <c>Database:Provider</c> names (<see cref="DatabaseSettings"/>): SQLite by default (a relative
+    /// <c>Data Source</c> is taken from the content root, so the default <c>App_Data/…</c> works from any working
+    /// directory), or PostgreSQL for several instances. Either way the schema is migrated at start.
     /// </summary>
     public static IHostApplicationBuilder AddData(this IHostApplicationBuilder builder)
     {
-        var configured = builder.Configuration.GetConnectionString("Default")
-            ?? throw new InvalidOperationException("The setting 'ConnectionStrings:Default' is missing.");
-        var connectionString = ResolveSqliteConnectionString(configured, builder.Environment.ContentRootPath);
+        var database = DatabaseSettings.Read(builder.Configuration, builder.Environment.ContentRootPath);
 
         // The factory serves circuits and background work (one context per operation); it also registers the scoped
         // context that Identity uses per request.
-        builder.Services.AddDbContextFactory<ApplicationDbContext>(options => options.UseSqlite(connectionString));
+        builder.Services.AddApplicationDbContext(database);
         builder.Services.AddHostedService<DatabaseInitializer>();
         builder.Services.AddHealthChecks().AddDbContextCheck<ApplicationDbContext>("database", tags: ["ready"]);
         return builder;
     }
 
-    internal static string ResolveSqliteConnectionString(string connectionString, string contentRoot)
+    private static void AddApplicationDbContext(this IServiceCollection services, DatabaseSettings database)
     {
-        var sqlite = new SqliteConnectionStringBuilder(connectionString);
-        if (sqlite.DataSource is { Length: > 0 } dataSource && dataSource != ":memory:" && !Path.IsPathRooted(dataSource))
+        if (database.Provider == DatabaseProvider.PostgreSql)
         {
-            sqlite.DataSource = Path.Combine(contentRoot, dataSource);
+            // Callers ask for ApplicationDbContext; they get the derived type that carries PostgreSQL's migrations.
+            services.AddDbContextFactory<ApplicationDbContext, PostgreSqlDbContextFactory>(options => options.UseNpgsql(database.ConnectionString));
         }
-
-        if (Path.GetDirectoryName(sqlite.DataSource) is { Length: > 0 } folder)
+        else
         {
-            Directory.CreateDirectory(folder);
+            services.AddDbContextFactory<ApplicationDbContext>(options => options.UseSqlite(database.ConnectionString));
         }
-
-        return sqlite.ToString();
     }
 }

@@ -7,12 +7,23 @@ using OpenViduServerSide.Tests.Infrastructure;
 
 namespace OpenViduServerSide.Tests.Features.Accounts;
 
-public sealed class SeedingTests
+public class SeedingTests
 {
+    private readonly TestDatabase kind;
+
+    public SeedingTests()
+        : this(TestDatabase.Sqlite)
+    {
+    }
+
+    /// <summary>The same tests on another engine (<see cref="PostgreSqlSeedingTests"/>).</summary>
+    protected SeedingTests(TestDatabase kind) => this.kind = kind;
+
+    private AppFactory NewApp(IDictionary<string, string?>? settings = null) => new(settings: settings, database: kind);
     [Fact]
     public async Task Roles_and_demo_users_exist_in_demo_mode()
     {
-        await using var app = new AppFactory();
+        await using var app = NewApp();
         _ = app.Server;
         await using var scope = app.Services.CreateAsyncScope();
         var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
@@ -33,7 +44,7 @@ public sealed class SeedingTests
     [Fact]
     public async Task Without_demo_mode_only_roles_exist_and_no_default_password_works()
     {
-        await using var app = new AppFactory(settings: new Dictionary<string, string?> { ["Seed:DemoUsers"] = "false" });
+        await using var app = NewApp(new Dictionary<string, string?> { ["Seed:DemoUsers"] = "false" });
         var client = app.CreateBrowserLikeClient();
         await using var scope = app.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
@@ -48,7 +59,7 @@ public sealed class SeedingTests
     [Fact]
     public async Task Configured_first_admin_is_created_with_the_policy_checked_password()
     {
-        await using var app = new AppFactory(settings: new Dictionary<string, string?>
+        await using var app = NewApp(new Dictionary<string, string?>
         {
             ["Seed:DemoUsers"] = "false",
             ["Seed:AdminUserName"] = "boss",
@@ -66,8 +77,8 @@ public sealed class SeedingTests
     [Fact]
     public async Task Users_survive_a_restart_on_the_same_database_file()
     {
-        var path = TempDatabase.NewPath();
-        await using (var first = new AppFactory(path))
+        await using var database = AppDatabase.Create(kind);
+        await using (var first = new AppFactory(database))
         {
             _ = first.Server;
             await using var scope = first.Services.CreateAsyncScope();
@@ -76,7 +87,7 @@ public sealed class SeedingTests
             Assert.True(created.Succeeded);
         }
 
-        await using var second = new AppFactory(path);
+        await using var second = new AppFactory(database);
         var client = second.CreateBrowserLikeClient();
         await LoginFlow.SignInAsync(client, "carol", "Carol-pass-1");
     }
@@ -84,7 +95,7 @@ public sealed class SeedingTests
     [Fact]
     public async Task DemoUsersOutsideDevelopmentStopTheAppUnlessExplicitlyAcknowledged()
     {
-        await using var app = new AppFactory(settings: new Dictionary<string, string?> { ["Seed:AllowDemoUsersOutsideDevelopment"] = "false" });
+        await using var app = NewApp(new Dictionary<string, string?> { ["Seed:AllowDemoUsersOutsideDevelopment"] = "false" });
 
         var error = Assert.ThrowsAny<Exception>(() => app.Server);
 
@@ -96,8 +107,8 @@ public sealed class SeedingTests
     [Fact]
     public async Task TurningDemoModeOffLocksTheDemoAccountsThatStillHaveTheDemoPassword()
     {
-        var path = TempDatabase.NewPath();
-        await using (var demo = new AppFactory(path))
+        await using var database = AppDatabase.Create(kind);
+        await using (var demo = new AppFactory(database))
         {
             _ = demo.Server;
             await using var scope = demo.Services.CreateAsyncScope();
@@ -107,7 +118,7 @@ public sealed class SeedingTests
             Assert.True((await users.ChangePasswordAsync(changed, "pass", "A-real-pass-2")).Succeeded);
         }
 
-        await using var production = new AppFactory(path, new Dictionary<string, string?> { ["Seed:DemoUsers"] = "false" });
+        await using var production = new AppFactory(database, new Dictionary<string, string?> { ["Seed:DemoUsers"] = "false" });
         var client = production.CreateBrowserLikeClient();
 
         using var refused = await LoginFlow.PostLoginAsync(client, "admin", "pass");
@@ -145,3 +156,5 @@ public sealed class SeedingTests
         return [.. (await users.GetRolesAsync(user)).Order(StringComparer.Ordinal)];
     }
 }
+
+public sealed class PostgreSqlSeedingTests() : SeedingTests(TestDatabase.PostgreSql);

@@ -10,13 +10,21 @@ using OpenViduServerSide.Tests.Infrastructure;
 namespace OpenViduServerSide.Tests.Features.Admin;
 
 /// <summary>The service on the real app and a real SQLite file, with the demo users seeded (admin is the only Admin).</summary>
-public sealed class UserAdministrationTests : IAsyncLifetime
+public class UserAdministrationTests : IAsyncLifetime
 {
     private const string Actor = "admin";
     private const string GoodPassword = "Str0ng-Passw0rd!";
 
-    private readonly AppFactory app = new();
+    private readonly AppFactory app;
     private AsyncServiceScope scope;
+
+    public UserAdministrationTests()
+        : this(TestDatabase.Sqlite)
+    {
+    }
+
+    /// <summary>The same tests on another engine (<see cref="PostgreSqlUserAdministrationTests"/>).</summary>
+    protected UserAdministrationTests(TestDatabase kind) => app = new AppFactory(database: kind);
 
     private UserAdministration Admin => scope.ServiceProvider.GetRequiredService<UserAdministration>();
 
@@ -32,6 +40,7 @@ public sealed class UserAdministrationTests : IAsyncLifetime
     {
         await scope.DisposeAsync();
         await app.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
 
     [Fact]
@@ -297,3 +306,5 @@ public sealed class UserAdministrationTests : IAsyncLifetime
         return await s.ServiceProvider.GetRequiredService<ApplicationDbContext>().AuditEntries.OrderBy(e => e.Id).ToListAsync(Ct);
     }
 }
+
+public sealed class PostgreSqlUserAdministrationTests() : UserAdministrationTests(TestDatabase.PostgreSql);

@@ -14,10 +14,19 @@ using OpenViduServerSide.Tests.Infrastructure;
 namespace OpenViduServerSide.Tests.Features.Chat;
 
 /// <summary>The chat through the server: checked, stored, delivered with OpenVidu's signal to every socket in the call.</summary>
-public sealed class ChatRoomTests : IAsyncLifetime
+public class ChatRoomTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+    private readonly TestDatabase kind;
     private EmulatedApp app = default!;
+
+    public ChatRoomTests()
+        : this(TestDatabase.Sqlite)
+    {
+    }
+
+    /// <summary>The same tests on another engine (<see cref="PostgreSqlChatRoomTests"/>).</summary>
+    protected ChatRoomTests(TestDatabase kind) => this.kind = kind;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -27,9 +36,13 @@ public sealed class ChatRoomTests : IAsyncLifetime
 
     private ChatRoom Chat => app.Get<ChatRoom>();
 
-    public async ValueTask InitializeAsync() => app = await EmulatedApp.StartAsync(new EmulatedAppOptions { Webhooks = true });
+    public async ValueTask InitializeAsync() => app = await EmulatedApp.StartAsync(new EmulatedAppOptions { Webhooks = true, Database = kind });
 
-    public async ValueTask DisposeAsync() => await app.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await app.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
 
     private static ClaimsPrincipal User(string name) => new(new ClaimsIdentity([new Claim(ClaimTypes.Name, name)], "test"));
 
@@ -188,3 +201,5 @@ public sealed class ChatRoomTests : IAsyncLifetime
         Assert.Empty(await db.ChatMessages.ToListAsync(Ct));
     }
 }
+
+public sealed class PostgreSqlChatRoomTests() : ChatRoomTests(TestDatabase.PostgreSql);

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -12,41 +11,52 @@ using OpenViduServerSide.Tests.Infrastructure;
 
 namespace OpenViduServerSide.Tests.Features.History;
 
-/// <summary>History survives stops, restarts and a failing database: one call stays one call, nothing queued is lost.</summary>
-public sealed class HistoryDurabilityTests : IAsyncLifetime
+/// <summary>
+/// History survives stops, restarts and a failing database: one call stays one call, nothing queued is lost. On SQLite
+/// here, on PostgreSQL in <see cref="PostgreSqlHistoryDurabilityTests"/>.
+/// </summary>
+public class HistoryDurabilityTests : IAsyncLifetime
 {
     private const string ServerData = """{"serverData":"publisher1","kind":"camera","role":"PUBLISHER","nickname":"Alice"}""";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
-    private readonly string databasePath = TempDatabase.NewPath();
+    private readonly AppDatabase database;
     private OpenViduEmulatorServer emulator = default!;
+
+    public HistoryDurabilityTests()
+        : this(TestDatabase.Sqlite)
+    {
+    }
+
+    protected HistoryDurabilityTests(TestDatabase kind) => database = AppDatabase.Create(kind);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync() => emulator = await OpenViduEmulatorServer.StartAsync(cancellationToken: Ct);
 
-    public async ValueTask DisposeAsync() => await emulator.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await emulator.DisposeAsync();
+        await database.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
 
     private AppFactory StartApp()
     {
-        var app = new AppFactory(databasePath, new Dictionary<string, string?> { ["OpenVidu:Url"] = emulator.BaseUrl, ["OpenVidu:Secret"] = emulator.Secret });
+        var app = new AppFactory(database, new Dictionary<string, string?> { ["OpenVidu:Url"] = emulator.BaseUrl, ["OpenVidu:Secret"] = emulator.Secret });
         _ = app.Server;
         return app;
     }
 
     private async Task<List<CallRecord>> CallsAsync()
     {
-        var options = new DbContextOptionsBuilder<ApplicationDbContext>().UseSqlite($"Data Source={databasePath}").Options;
-        await using var db = new ApplicationDbContext(options);
+        await using var db = database.CreateDbContext();
         return await db.Calls.Include(c => c.Participations).AsNoTracking().OrderBy(c => c.StartedAt).ToListAsync(Ct);
     }
 
     private async Task ExecuteSqlAsync(string statement)
     {
-        await using var sql = new SqliteConnection($"Data Source={databasePath}");
-        await sql.OpenAsync(Ct);
-        await using var command = sql.CreateCommand();
-        command.CommandText = statement;
-        await command.ExecuteNonQueryAsync(Ct);
+        await using var db = database.CreateDbContext();
+        await db.Database.ExecuteSqlRawAsync(statement, Ct);
     }
 
     [Fact]
@@ -146,14 +156,14 @@ public sealed class HistoryDurabilityTests : IAsyncLifetime
         await using var app = StartApp();
         var directory = app.Services.GetRequiredService<CallDirectory>();
         var history = app.Services.GetRequiredService<CallHistoryWriter>();
-        await ExecuteSqlAsync("ALTER TABLE Calls RENAME TO CallsHidden");
+        await ExecuteSqlAsync("""ALTER TABLE "Calls" RENAME TO "CallsHidden" """);
 
-        // Every read and write of this batch fails with a SqliteException (no such table).
+        // Every read and write of this batch fails (no such table; the SQL is one both engines accept).
         directory.ParticipantJoined("Broken", "Broken_1700000000000", "con_BROKEN0001", ServerData, null, DateTimeOffset.UtcNow);
         await history.FlushAsync().WaitAsync(Patience, Ct);
         Assert.False(app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
 
-        await ExecuteSqlAsync("ALTER TABLE CallsHidden RENAME TO Calls");
+        await ExecuteSqlAsync("""ALTER TABLE "CallsHidden" RENAME TO "Calls" """);
 
         directory.ParticipantJoined("Broken", "Broken_1700000000000", "con_BROKEN0002", ServerData, null, DateTimeOffset.UtcNow);
         await history.FlushAsync().WaitAsync(Patience, Ct);
@@ -161,3 +171,5 @@ public sealed class HistoryDurabilityTests : IAsyncLifetime
         Assert.Equal(["con_BROKEN0001", "con_BROKEN0002"], Assert.Single(await CallsAsync()).Participations.Select(p => p.ConnectionId).Order());
     }
 }
+
+public sealed class PostgreSqlHistoryDurabilityTests() : HistoryDurabilityTests(TestDatabase.PostgreSql);

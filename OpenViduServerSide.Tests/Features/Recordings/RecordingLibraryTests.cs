@@ -18,10 +18,19 @@ namespace OpenViduServerSide.Tests.Features.Recordings;
 /// to someone who was not in the call), delete, and the list component's rows and empty state. Against the emulator with
 /// recording on (its fake mode writes a placeholder WebM).
 /// </summary>
-public sealed class RecordingLibraryTests : MudTestContext, IAsyncLifetime
+public class RecordingLibraryTests : MudTestContext, IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private readonly TestDatabase kind;
     private EmulatedApp app = default!;
+
+    public RecordingLibraryTests()
+        : this(TestDatabase.Sqlite)
+    {
+    }
+
+    /// <summary>The same tests on another engine (<see cref="PostgreSqlRecordingLibraryTests"/>).</summary>
+    protected RecordingLibraryTests(TestDatabase kind) => this.kind = kind;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -29,7 +38,7 @@ public sealed class RecordingLibraryTests : MudTestContext, IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        app = await EmulatedApp.StartAsync(new EmulatedAppOptions { Emulator = new EmulatorOptions { Recording = true } });
+        app = await EmulatedApp.StartAsync(new EmulatedAppOptions { Emulator = new EmulatorOptions { Recording = true }, Database = kind });
         Services.AddSingleton(Library);
     }
 
@@ -37,6 +46,7 @@ public sealed class RecordingLibraryTests : MudTestContext, IAsyncLifetime
     {
         await base.DisposeAsync();
         await app.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
 
     private static ClaimsPrincipal User(string name, params string[] roles) => EmulatedApp.User(name, roles);
@@ -204,3 +214,5 @@ public sealed class RecordingLibraryTests : MudTestContext, IAsyncLifetime
         Assert.Empty(list.FindAll("[data-testid=recording-delete]"));
     }
 }
+
+public sealed class PostgreSqlRecordingLibraryTests() : RecordingLibraryTests(TestDatabase.PostgreSql);

@@ -61,10 +61,18 @@ public static class AccountsServiceCollectionExtensions
         services.AddSingleton<SignInGuard>();
         services.TryAddSingleton<AccountStates>();
 
-        // Cookies and circuits are protected by these keys; keep them on a volume so restarts keep people signed in.
+        // Cookies, bearer tokens and circuits are protected by these keys. They live in the database, so restarts keep
+        // people signed in and every instance on a shared PostgreSQL reads the same ring; a configured folder wins (a
+        // volume that already holds a deployment's keys). One application name, so hosts with different content roots
+        // still read each other's payloads.
+        var dataProtection = services.AddDataProtection().SetApplicationName("OpenViduServerSide");
         if (builder.Configuration["DataProtection:KeysPath"] is { Length: > 0 } keysPath)
         {
-            services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(keysPath));
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(keysPath));
+        }
+        else
+        {
+            dataProtection.PersistKeysToDbContext<ApplicationDbContext>();
         }
 
         return builder;

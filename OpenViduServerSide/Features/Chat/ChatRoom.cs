@@ -88,7 +88,9 @@ public sealed partial class ChatRoom(
     private async Task<ChatLine> StoreAsync(Participant me, string text, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var message = new ChatMessage { CallId = me.CallId, SentAt = now.UtcDateTime, UserName = me.UserName, Nickname = me.Nickname, Text = text };
+        // Whole microseconds: PostgreSQL keeps no finer time, and the line sent now must equal the one a late joiner reads.
+        var sentAt = now.UtcDateTime.AddTicks(-(now.UtcDateTime.Ticks % TimeSpan.TicksPerMicrosecond));
+        var message = new ChatMessage { CallId = me.CallId, SentAt = sentAt, UserName = me.UserName, Nickname = me.Nickname, Text = text };
         db.ChatMessages.Add(message);
         await db.SaveChangesAsync(cancellationToken);
         return ToLine(message);
