@@ -24,6 +24,15 @@ if (Array.IndexOf(args, "--media") is var mediaAt and >= 0)
     return await MediaBench.RunAsync(options, counts, rounds);
 }
 
+if (args.Contains("--versus-peer"))
+{
+    // --versus-peer: the app against OpenVidu's minimal .NET backend (PeerBench.cs); --rounds R, --app-folder PATH
+    // (e.g. a `dotnet publish` output, to measure ReadyToRun).
+    var peerRounds = Array.IndexOf(args, "--rounds") is var peerRoundsAt and >= 0 && peerRoundsAt + 1 < args.Length ? int.Parse(args[peerRoundsAt + 1], CultureInfo.InvariantCulture) : 2;
+    var appFolder = Array.IndexOf(args, "--app-folder") is var folderAt and >= 0 && folderAt + 1 < args.Length ? Path.GetFullPath(args[folderAt + 1]) : null;
+    return await PeerBench.RunAsync(options, peerRounds, appFolder);
+}
+
 var culture = CultureInfo.InvariantCulture;
 Console.WriteLine(string.Create(culture, $"bench: concurrency {options.Concurrency}, {options.Seconds} s per run (+{options.WarmupSeconds} s warm-up), {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
 
@@ -360,7 +369,7 @@ internal sealed class AppProcess : IDisposable
 
     public int Pid => process.Id;
 
-    public static async Task<AppProcess> StartAsync(BenchOptions options, OpenViduEmulatorServer emulator)
+    public static async Task<AppProcess> StartAsync(BenchOptions options, OpenViduEmulatorServer emulator, string? appFolder = null)
     {
         var root = AppContext.BaseDirectory;
         while (!File.Exists(Path.Combine(root, "OpenViduServerSide.sln")))
@@ -368,7 +377,7 @@ internal sealed class AppProcess : IDisposable
             root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("Run the bench from inside the repository.");
         }
 
-        var appFolder = Path.Combine(root, "OpenViduServerSide", "bin", options.Configuration, "net10.0");
+        appFolder ??= Path.Combine(root, "OpenViduServerSide", "bin", options.Configuration, "net10.0");
         var dll = Path.Combine(appFolder, "OpenViduServerSide.dll");
         if (!File.Exists(dll))
         {

@@ -15,17 +15,6 @@ public sealed partial class CallDirectory
         Apply(sessionName, incarnation, connectionId, DirectoryChangeKind.Issued, clock.GetUtcNow(), null,
             (callId, existing) => existing ?? new Participant(callId, sessionName, connectionId, userName, nickname, role, kind, clock.GetUtcNow()));
 
-    /// <summary>Connections minted and not used yet: those of <paramref name="userName"/> in every call, and all of <paramref name="sessionName"/>.</summary>
-    public (int OfUser, int InSession) CountPending(string userName, string sessionName)
-    {
-        lock (gate)
-        {
-            var all = sessions.Values.SelectMany(s => s.Participants.Values).Where(p => !p.IsActive);
-            return (all.Count(p => p.UserName == userName),
-                sessions.TryGetValue(sessionName, out var live) ? live.Participants.Values.Count(p => !p.IsActive) : 0);
-        }
-    }
-
     /// <summary>Connections minted before <paramref name="cutoff"/> and never used.</summary>
     public IReadOnlyList<Participant> PendingAddedBefore(DateTimeOffset cutoff)
     {

@@ -118,6 +118,7 @@ public sealed partial class CallDirectory(TimeProvider clock, ILogger<CallDirect
             departed.Remember(connectionId, clock.GetUtcNow());
             if (sessions.TryGetValue(sessionName, out var live) && live.Participants.Remove(connectionId, out var gone))
             {
+                Uncounted(live, gone);
                 changes.Add(new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.Left, at, gone, reason, removedBy ?? removers.GetValueOrDefault(connectionId)) { Incarnation = live.Incarnation });
                 if (live.Participants.Count == 0)
                 {
@@ -164,6 +165,8 @@ public sealed partial class CallDirectory(TimeProvider clock, ILogger<CallDirect
             {
                 next = current is null ? next with { AddedAt = clock.GetUtcNow() } : next;
                 live.Participants[connectionId] = next;
+                Uncounted(live, current);
+                Counted(live, next);
                 if (!existed)
                 {
                     sessions[sessionName] = live;
@@ -181,9 +184,10 @@ public sealed partial class CallDirectory(TimeProvider clock, ILogger<CallDirect
     private void EndLocked(string sessionName, LiveSession live, string reason, DateTimeOffset at, List<DirectoryChange> changes)
     {
         sessions.Remove(sessionName);
-        foreach (var connectionId in live.Participants.Keys)
+        foreach (var (connectionId, participant) in live.Participants)
         {
             departed.Remember(connectionId, clock.GetUtcNow());
+            Uncounted(live, participant);
         }
 
         changes.AddRange(live.Participants.Values.Select(p => new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.Left, at, p, reason) { Incarnation = live.Incarnation }));
@@ -240,6 +244,9 @@ public sealed partial class CallDirectory(TimeProvider clock, ILogger<CallDirect
 
         /// <summary>SUBSCRIBERs a moderator let speak in this call (CallDirectory.Speakers.cs); they go with the call.</summary>
         public HashSet<string> Speakers { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Participants not yet joined (CallDirectory.PendingCounts.cs).</summary>
+        public int PendingCount { get; set; }
     }
 
     private sealed class Subscription(CallDirectory owner, string? sessionName, Func<DirectoryChange, Task> onChange) : IDisposable
