@@ -11,7 +11,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// YARP with one route to one cluster of app instances, built from <see cref="FrontOptions"/>: cookie affinity (a
 /// circuit and its WebSocket stay on the instance that holds the circuit), active health checks on the app's /health
 /// plus passive ones on failed forwards (a dead instance is skipped and its browsers' affinity moves to a live one),
-/// X-Forwarded-For/Proto/Host set from what the front saw (the app trusts them only from its known proxies).
+/// X-Forwarded-For/Proto set from what the front saw (the app trusts them only from its known proxies) and the browser's
+/// Host passed on.
 /// </summary>
 public static class FrontExtensions
 {
@@ -54,8 +55,13 @@ public static class FrontExtensions
         RouteId = "app",
         ClusterId = ClusterId,
         Match = new RouteMatch { Path = "{**anything}" },
-        // Set, not Append: what a browser claims in its own X-Forwarded-For never reaches the app.
-        Transforms = [new Dictionary<string, string> { ["X-Forwarded"] = "Set" }],
+        Transforms =
+        [
+            // Set, not Append: what a browser claims in its own X-Forwarded-For never reaches the app.
+            new Dictionary<string, string> { ["X-Forwarded"] = "Set" },
+            // The browser's Host, not the instance's: the app's redirects and absolute links name the front.
+            new Dictionary<string, string> { ["RequestHeaderOriginalHost"] = "true" },
+        ],
     };
 
     private static ClusterConfig Cluster(FrontOptions options) => new()

@@ -49,13 +49,20 @@ public sealed class ClusterProcess : IAsyncDisposable
     public static async Task<ClusterProcess> StartAsync(string name, string assemblyPath, string url, IReadOnlyDictionary<string, string> environment, string logFolder, string readyPath)
     {
         var logPath = Path.Combine(logFolder, $"{name}.log");
-        // exec keeps setsid's process id, so the id we hold is the group's and its leader's.
+        // setsid execs sh, so the id we hold is the group's (KillAsync kills the group). sh stays as a watchdog: when the
+        // test run itself dies (aborted, timed out) before disposing, the program goes with it instead of lingering.
         var start = new ProcessStartInfo("setsid")
         {
             WorkingDirectory = Path.GetDirectoryName(assemblyPath)!,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "sh", "-c", "exec dotnet \"$0\" >\"$1\" 2>&1", assemblyPath, logPath })
+        const string Watchdog = """
+            dotnet "$0" >"$1" 2>&1 &
+            program=$!
+            while kill -0 "$2" 2>/dev/null && kill -0 "$program" 2>/dev/null; do sleep 1; done
+            kill -KILL "$program" 2>/dev/null
+            """;
+        foreach (var argument in new[] { "sh", "-c", Watchdog, assemblyPath, logPath, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(argument);
         }
