@@ -118,7 +118,8 @@ public sealed class EmulatedApp : IAsyncDisposable
         settings.TryAdd("OpenVidu:Timeout", "00:00:10");
         if (options.Redis)
         {
-            settings["ConnectionStrings:Redis"] = TestServers.Redis;
+            // A test may bring a Redis of its own (TestServers.StartPrivateRedisAsync).
+            settings.TryAdd("ConnectionStrings:Redis", TestServers.Redis);
             settings["ScaleOut:Deployment"] = $"t{Guid.NewGuid():N}";
         }
 

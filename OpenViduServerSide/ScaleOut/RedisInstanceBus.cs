@@ -53,7 +53,9 @@ public sealed partial class RedisInstanceBus : IInstanceBus, IDisposable
 
     public IDisposable Subscribe<T>(string channel, JsonTypeInfo<T> type, Func<T, string, Task> onMessage)
     {
-        var queue = redis.GetSubscriber().Subscribe(RedisChannel.Literal(channelPrefix + channel));
+        // Fire and forget: while Redis is away (an instance may start first) the client keeps the subscription and makes
+        // it when the connection comes, instead of failing the start.
+        var queue = redis.GetSubscriber().Subscribe(RedisChannel.Literal(channelPrefix + channel), CommandFlags.FireAndForget);
         queue.OnMessage(async message =>
         {
             var text = (string?)message.Message ?? "";

@@ -97,6 +97,50 @@ public sealed class SeveralInstancesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_moderator_on_one_instance_removes_someone_who_joined_on_the_other_and_both_say_who_did()
+    {
+        var (carol, tab) = await app.JoinOverRpcAsync("Meeting", "publisher1", "Carol");
+        await B.UntilAsync(d => d.FindParticipant("Meeting", carol.ConnectionId) is { IsActive: true }, Soon);
+        var leftOnA = new TaskCompletionSource<DirectoryChange>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var watch = A.Subscribe("Meeting", change =>
+        {
+            if (change.Kind == DirectoryChangeKind.Left)
+            {
+                leftOnA.TrySetResult(change);
+            }
+
+            return Task.CompletedTask;
+        });
+
+        var result = await other.Services.GetRequiredService<OpenViduServerSide.Features.Moderation.CallModeration>()
+            .RemoveAsync(EmulatedApp.User("admin", "Admin"), "Meeting", carol.ConnectionId, "off topic", Ct);
+
+        Assert.True(result.Succeeded, result.Message);
+        await tab.WaitForNotificationAsync(n => n["method"]!.GetValue<string>() == "participantEvicted", Soon, Ct);
+        var left = await leftOnA.Task.WaitAsync(Soon, Ct);
+        Assert.Equal((carol.ConnectionId, "admin"), (left.Participant!.ConnectionId, left.RemovedBy));
+    }
+
+    [Fact]
+    public async Task An_admin_locking_someone_on_one_instance_ends_their_call_joined_on_the_other()
+    {
+        var issuerOnB = other.Services.GetRequiredService<ConnectionIssuer>();
+        var dave = await issuerOnB.IssueAsync("Review", "publisher1", "Dave", ConnectionKind.Camera, Ct);
+        await using var tab = await OpenViduRpcClient.JoinAsync(dave.Token, OpenViduRpcClient.ClientData("Dave"), Ct);
+        B.MarkJoined("Review", dave.ConnectionId);
+        await A.UntilAsync(d => d.FindParticipant("Review", dave.ConnectionId) is { IsActive: true }, Soon);
+
+        using (var scope = app.Services.CreateScope())
+        {
+            var result = await scope.ServiceProvider.GetRequiredService<UserAdministration>().LockAsync("admin", "publisher1", Ct);
+            Assert.True(result.Succeeded, result.Message);
+        }
+
+        await tab.WaitForNotificationAsync(n => n["method"]!.GetValue<string>() == "participantEvicted", Soon, Ct);
+        await B.UntilAsync(d => d.FindParticipant("Review", dave.ConnectionId) is null, Soon);
+    }
+
+    [Fact]
     public async Task A_role_change_saved_on_one_instance_applies_at_once_to_the_next_join_on_the_other()
     {
         var rolesOnB = other.Services.GetRequiredService<UserCallRoles>();
@@ -133,6 +177,65 @@ public sealed class SeveralInstancesTests : IAsyncLifetime
             // What B learned, it told A.
             await A.UntilAsync(d => d.FindParticipant("Unseen", zoe.Id) is { IsActive: true }, Soon);
         }
+    }
+
+    [Fact]
+    public async Task Unused_connections_are_capped_across_instances()
+    {
+        await using var capped = await EmulatedApp.StartAsync(new() { Redis = true, Settings = new Dictionary<string, string?> { ["Calls:MaxPendingPerUser"] = "2" } });
+        var second = capped.StartInstance();
+        var onA = capped.Get<ConnectionIssuer>();
+        var onB = second.Services.GetRequiredService<ConnectionIssuer>();
+        var first = await onA.IssueAsync("Capped", "publisher1", "Alice", ConnectionKind.Camera, Ct);
+        await second.Services.GetRequiredService<CallDirectory>().UntilAsync(d => d.FindParticipant("Capped", first.ConnectionId) is not null, Soon);
+        await onB.IssueAsync("Capped", "publisher1", "Alice", ConnectionKind.Camera, Ct);
+        await capped.Get<CallDirectory>().UntilAsync(d => d.CountPending("publisher1", "Capped").OfUser == 2, Soon);
+
+        await Assert.ThrowsAsync<CallRefusedException>(() => onA.IssueAsync("Capped", "publisher1", "Alice", ConnectionKind.Camera, Ct));
+        await Assert.ThrowsAsync<CallRefusedException>(() => onB.IssueAsync("Capped", "publisher1", "Alice", ConnectionKind.Camera, Ct));
+    }
+
+    [Fact]
+    public async Task An_instance_starts_while_Redis_is_away_serves_its_pages_and_says_it_is_degraded()
+    {
+        // Nothing listens on the discard port.
+        await using var alone = new AppFactory(settings: new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = "127.0.0.1:9,connectTimeout=500" });
+        using var client = alone.CreateClient();
+
+        using var live = await client.GetAsync("/health", Ct);
+        var report = await alone.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(c => c.Name == "instances", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HealthStatus.Degraded, report.Status);
+        Assert.Contains("Redis is unreachable", report.Entries["instances"].Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_instance_started_before_Redis_joins_the_others_when_Redis_comes()
+    {
+        var port = TestServers.FreePort();
+        await using var early = await EmulatedApp.StartAsync(new()
+        {
+            Redis = true,
+            Settings = new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = $"127.0.0.1:{port},connectTimeout=500" },
+        });
+        var health = early.Services.GetRequiredService<HealthCheckService>();
+        Assert.Equal(HealthStatus.Degraded, (await health.CheckHealthAsync(c => c.Name == "instances", Ct)).Status);
+
+        await using var redis = await TestServers.StartPrivateRedisAsync(port, Ct);
+        var late = early.StartInstance();
+
+        // The early instance hears the late one once its subscriptions are made: a change made on the late one arrives.
+        var lateDirectory = late.Services.GetRequiredService<CallDirectory>();
+        await Until(async () =>
+        {
+            var probe = $"probe-{Guid.NewGuid():N}";
+            lateDirectory.Issued(probe, null, "con_" + probe, "probe", "Probe", "PUBLISHER", ConnectionKind.Camera);
+            var arrived = await early.Get<CallDirectory>().UntilAsync(d => d.FindParticipant(probe, "con_" + probe) is not null, TimeSpan.FromMilliseconds(500)).ContinueWith(t => t.IsCompletedSuccessfully);
+            lateDirectory.Forget(probe, "con_" + probe, "probe");
+            return arrived;
+        }, TimeSpan.FromSeconds(15));
+        await Until(async () => (await health.CheckHealthAsync(c => c.Name == "instances", Ct)).Status == HealthStatus.Healthy);
     }
 
     private async Task PostWebhookToOtherAsync(string body)

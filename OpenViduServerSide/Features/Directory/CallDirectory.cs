@@ -201,7 +201,7 @@ public sealed partial class CallDirectory(TimeProvider clock, ILogger<CallDirect
         foreach (var made in changes)
         {
             var change = Replicating ? made with { Replicated = true } : made;
-            if (!change.Replicated && change.Kind != DirectoryChangeKind.Reconciled)
+            if (Sending is not null && !change.Replicated && change.Kind != DirectoryChangeKind.Reconciled)
             {
                 // Before the local subscribers, so the other instances hear it in the order it happened here.
                 TellOtherInstances(new DirectoryMessage { Change = change });

@@ -24,13 +24,14 @@ public static class DirectoryServiceCollectionExtensions
         services.AddSingleton<MintBudget>();
         services.AddSingleton<CallDirectory>();
         services.AddSingleton<ConnectionIssuer>();
+        // Several instances: the directories kept the same through Redis (nothing to do with one instance). Started
+        // before the reconciler, so nothing another instance says after the start-up reconciliation's answer is missed.
+        services.AddSingleton<DirectoryReplication>();
+        services.AddHostedService(sp => sp.GetRequiredService<DirectoryReplication>());
         // One instance: the start-up run and the live calls page's "Refresh from OpenVidu".
         services.AddSingleton<DirectoryReconciler>();
         services.AddHostedService(sp => sp.GetRequiredService<DirectoryReconciler>());
         services.AddHostedService<PendingConnectionSweeper>();
-        // Several instances: the directories kept the same through Redis (nothing to do with one instance).
-        services.AddSingleton<DirectoryReplication>();
-        services.AddHostedService(sp => sp.GetRequiredService<DirectoryReplication>());
         services.AddHealthChecks().AddCheck<InstancesHealthCheck>("instances", tags: ["ready"]);
         services.AddSingleton<WebhookRefusals>();
         return builder;
