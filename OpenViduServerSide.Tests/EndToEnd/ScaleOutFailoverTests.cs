@@ -78,6 +78,7 @@ public sealed class ScaleOutFailoverTests(BrowserFixture browsers) : IAsyncLifet
         Assert.Equal(survivor.Name, ServedBy(await againPage.GotoAsync("/")));
         await Expect(againPage.GetByTestId("user-name")).ToContainTextAsync("publisher1");
         Assert.Equal(survivor.Name, ServedBy(await againPage.ReloadAsync()));
+        await Expect(againPage.GetByTestId("user-name")).ToContainTextAsync("publisher1");
         await againPage.ScreenshotAsync(new() { Path = BrowserFixture.ScreenshotPath("scale-out-after-failover") });
 
         // Her time in the call, joined on the dead instance and left after it died, is in the history.
