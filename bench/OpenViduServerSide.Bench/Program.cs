@@ -15,6 +15,15 @@ if (Array.IndexOf(args, "--circuits") is var at and >= 0)
     return await CircuitBench.RunAsync(options, at + 1 < args.Length && int.TryParse(args[at + 1], out var n) ? n : 10);
 }
 
+if (args.Contains("--scale"))
+{
+    // --scale: one instance vs two of one deployment, and the propagation between them; --redis host:port or OVSS_TEST_REDIS.
+    var redis = Array.IndexOf(args, "--redis") is var redisAt and >= 0 && redisAt + 1 < args.Length ? args[redisAt + 1]
+        : Environment.GetEnvironmentVariable("OVSS_TEST_REDIS") ?? throw new InvalidOperationException("--scale needs Redis: --redis host:port, or run through tools/with-test-servers.sh.");
+    var samples = Array.IndexOf(args, "--samples") is var samplesAt and >= 0 && samplesAt + 1 < args.Length ? int.Parse(args[samplesAt + 1], CultureInfo.InvariantCulture) : 300;
+    return await ScaleBench.RunAsync(options, redis, samples);
+}
+
 if (Array.IndexOf(args, "--media") is var mediaAt and >= 0)
 {
     // --media 2,3,4: publisher counts; real media through Janus (run inside tools/in-media-netns.sh).
