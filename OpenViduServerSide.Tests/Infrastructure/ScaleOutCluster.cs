@@ -51,8 +51,8 @@ public sealed class ScaleOutCluster : IAsyncDisposable
     /// <summary>The deployment's name on Redis (its channels and keys), new for each cluster.</summary>
     public string Deployment { get; } = $"t{Guid.NewGuid():N}";
 
-    /// <summary>The SQLite file every instance shares (PostgreSQL once the provider is on main: see the report of issue 15).</summary>
-    public string DatabasePath { get; private set; } = null!;
+    /// <summary>The PostgreSQL database every instance shares (a fresh one from the run's server, dropped with the cluster).</summary>
+    public AppDatabase Database { get; private set; } = null!;
 
     private readonly List<ClusterProcess> instances = [];
 
@@ -94,18 +94,15 @@ public sealed class ScaleOutCluster : IAsyncDisposable
 
     private async Task StartProcessesAsync(ScaleOutClusterOptions options, string redis, int frontPort, List<int> instancePorts)
     {
-        DatabasePath = Path.Combine(folder, "app.db");
-        var keys = Directory.CreateDirectory(Path.Combine(folder, "keys")).FullName;
+        // As a deployment runs: one PostgreSQL database, which also holds the keys that protect cookies and circuits.
+        Database = AppDatabase.Create(TestDatabase.PostgreSql);
         var settings = new Dictionary<string, string>
         {
             // The build output serves its static files with their content types only when static web assets are on, and
             // ASP.NET Core turns them on in Development (AppFactory's test server calls UseStaticWebAssets instead).
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
-            ["ConnectionStrings:Default"] = $"Data Source={DatabasePath}",
             ["ConnectionStrings:Redis"] = redis,
             ["ScaleOut:Deployment"] = Deployment,
-            // Cookies and circuits' protection, the same on every instance.
-            ["DataProtection:KeysPath"] = keys,
             ["Seed:DemoUsers"] = "true",
             ["Seed:AllowDemoUsersOutsideDevelopment"] = "true",
             ["OpenVidu:Url"] = Emulator.BaseUrl,
@@ -121,6 +118,11 @@ public sealed class ScaleOutCluster : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:OpenViduServerSide"] = "Information",
         };
+        foreach (var (key, value) in Database.Settings)
+        {
+            settings[key] = value!;
+        }
+
         foreach (var (key, value) in options.Settings)
         {
             settings[key] = value;
@@ -201,6 +203,11 @@ public sealed class ScaleOutCluster : IAsyncDisposable
         }
 
         await Emulator.DisposeAsync();
+        if (Database is not null)
+        {
+            await Database.DisposeAsync();
+        }
+
         try
         {
             Directory.Delete(folder, recursive: true);
