@@ -15,6 +15,14 @@ if (Array.IndexOf(args, "--circuits") is var at and >= 0)
     return await CircuitBench.RunAsync(options, at + 1 < args.Length && int.TryParse(args[at + 1], out var n) ? n : 10);
 }
 
+if (Array.IndexOf(args, "--fanout") is var fanAt and >= 0)
+{
+    // --fanout 10,25,50: live-calls pages (circuits) per step; --joins J: timed joins per step. See FanOutBench.
+    var pageCounts = fanAt + 1 < args.Length ? args[fanAt + 1].Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToList() : [10, 25, 50];
+    var joins = Array.IndexOf(args, "--joins") is var joinsAt and >= 0 && joinsAt + 1 < args.Length ? int.Parse(args[joinsAt + 1], CultureInfo.InvariantCulture) : 10;
+    return await FanOutBench.RunAsync(options, pageCounts, joins);
+}
+
 if (Array.IndexOf(args, "--media") is var mediaAt and >= 0)
 {
     // --media 2,3,4: publisher counts; real media through Janus (run inside tools/in-media-netns.sh).
