@@ -69,7 +69,7 @@ internal sealed partial record HeapSnapshot(string Label, long TotalBytes, IRead
         using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet-gcdump.");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(10));
         await process.WaitForExitAsync(limit.Token);
         if (process.ExitCode != 0)
         {

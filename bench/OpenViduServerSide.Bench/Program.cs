@@ -428,14 +428,14 @@ internal sealed class AppProcess : IDisposable
                     return app;
                 }
             }
-            catch (HttpRequestException) when (deadline.Elapsed < TimeSpan.FromSeconds(60) && !process.HasExited)
+            catch (HttpRequestException) when (deadline.Elapsed < TimeSpan.FromSeconds(180) && !process.HasExited)
             {
             }
 
-            if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(60))
+            if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(180))
             {
                 app.Dispose();
-                throw new InvalidOperationException("The app did not become healthy within 60 s.");
+                throw new InvalidOperationException("The app did not become healthy within 180 s.");
             }
 
             await Task.Delay(200);
