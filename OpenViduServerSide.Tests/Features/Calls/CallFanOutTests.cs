@@ -1,7 +1,6 @@
 using Bunit;
 using OpenViduServerSide.Features.Calls;
 using OpenViduServerSide.Features.Directory;
-using OpenViduServerSide.Tests.Infrastructure;
 
 namespace OpenViduServerSide.Tests.Features.Calls;
 
