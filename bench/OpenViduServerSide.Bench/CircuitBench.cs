@@ -35,6 +35,9 @@ internal static class CircuitBench
         await Task.Delay(3000);
         var baseline = app.ResidentKb();
         Console.WriteLine($"baseline after warm-up: {baseline / 1024} MB ({app.Memory()})");
+        var dumps = Path.Combine(Path.GetTempPath(), $"ovss-gcdump-{DateTime.UtcNow:HHmmss}");
+        var heapBaseline = await HeapSnapshot.CollectAsync(app.Pid, "0-pages", dumps);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"managed heap with no page open: {heapBaseline.TotalBytes / 1024.0 / 1024:F1} MB (gcdumps in {dumps})"));
 
         var open = new List<OpenPage>();
         for (var i = 0; i < pages; i++)
@@ -49,20 +52,22 @@ internal static class CircuitBench
         var idle = app.ResidentKb();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{pages} idle call pages (join form, circuit open): {idle / 1024} MB, +{(idle - baseline) / (double)pages:F0} kB per page"));
+        (await HeapSnapshot.CollectAsync(app.Pid, $"{pages}-idle", dumps)).PrintGrowthOver(heapBaseline, pages, top: 15);
 
         for (var i = 0; i < open.Count; i++)
         {
             await open[i].Page.Locator("#session-name").FillAsync("memory");
             await open[i].Page.Locator("#nickname").FillAsync($"P{i}");
             await open[i].Page.GetByTestId("join-button").ClickAsync();
-            await open[i].Page.GetByTestId("call-title").WaitForAsync(new() { Timeout = 30_000 });
+            await open[i].Page.GetByTestId("call-title").WaitForAsync(new() { Timeout = 120_000 });
         }
 
-        await Assertions.Expect(open[^1].Page.GetByTestId("participant")).ToHaveCountAsync(pages, new() { Timeout = 30_000 });
+        await Assertions.Expect(open[^1].Page.GetByTestId("participant")).ToHaveCountAsync(pages, new() { Timeout = 120_000 });
         await Task.Delay(5000);
         var inCall = app.ResidentKb();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{pages} pages in one call ({pages} participants): {inCall / 1024} MB, +{(inCall - baseline) / (double)pages:F0} kB per page over the baseline; {app.Memory()}"));
+        (await HeapSnapshot.CollectAsync(app.Pid, $"{pages}-in-call", dumps)).PrintGrowthOver(heapBaseline, pages, top: 40);
 
         foreach (var page in open)
         {
@@ -80,19 +85,27 @@ internal static class CircuitBench
         await page.Locator("#session-name").FillAsync(session);
         await page.Locator("#nickname").FillAsync(nickname);
         await page.GetByTestId("join-button").ClickAsync();
-        await page.GetByTestId("call-title").WaitForAsync(new() { Timeout = 30_000 });
+        await page.GetByTestId("call-title").WaitForAsync(new() { Timeout = 120_000 });
     }
 
     private static async Task<OpenPage> OpenAsync(IBrowser browser, string baseUrl, string userName)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUrl, Permissions = ["camera", "microphone"] });
-        context.SetDefaultTimeout(30_000);
+        context.SetDefaultTimeout(120_000);
         var page = await context.NewPageAsync();
         await page.GotoAsync("/Account/Login");
         await page.GetByLabel("User name").FillAsync(userName);
         await page.GetByLabel("Password").FillAsync("pass");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/Account/Login", StringComparison.Ordinal));
+        try
+        {
+            await page.WaitForURLAsync(url => !url.Contains("/Account/Login", StringComparison.Ordinal), new() { Timeout = 120_000 });
+        }
+        catch (TimeoutException)
+        {
+            throw new InvalidOperationException($"{userName} did not get past sign-in: {page.Url}: {await page.InnerTextAsync("body")}");
+        }
+
         return new OpenPage(context, page);
     }
 

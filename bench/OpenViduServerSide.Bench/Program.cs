@@ -24,6 +24,14 @@ if (args.Contains("--scale"))
     return await ScaleBench.RunAsync(options, redis, samples);
 }
 
+if (Array.IndexOf(args, "--fanout") is var fanAt and >= 0)
+{
+    // --fanout 10,25,50: live-calls pages (circuits) per step; --joins J: timed joins per step. See FanOutBench.
+    var pageCounts = fanAt + 1 < args.Length ? args[fanAt + 1].Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToList() : [10, 25, 50];
+    var joins = Array.IndexOf(args, "--joins") is var joinsAt and >= 0 && joinsAt + 1 < args.Length ? int.Parse(args[joinsAt + 1], CultureInfo.InvariantCulture) : 10;
+    return await FanOutBench.RunAsync(options, pageCounts, joins);
+}
+
 if (Array.IndexOf(args, "--media") is var mediaAt and >= 0)
 {
     // --media 2,3,4: publisher counts; real media through Janus (run inside tools/in-media-netns.sh).
@@ -438,14 +446,14 @@ internal sealed class AppProcess : IDisposable
                     return app;
                 }
             }
-            catch (HttpRequestException) when (deadline.Elapsed < TimeSpan.FromSeconds(60) && !process.HasExited)
+            catch (HttpRequestException) when (deadline.Elapsed < TimeSpan.FromSeconds(180) && !process.HasExited)
             {
             }
 
-            if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(60))
+            if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(180))
             {
                 app.Dispose();
-                throw new InvalidOperationException("The app did not become healthy within 60 s.");
+                throw new InvalidOperationException("The app did not become healthy within 180 s.");
             }
 
             await Task.Delay(200);
