@@ -6,24 +6,17 @@ using OpenViduServerSide.Tests.Infrastructure;
 namespace OpenViduServerSide.Tests.Features.Accounts;
 
 /// <summary>
-/// The data-protection keys live in the database, so a sign-in cookie one instance issued is accepted by every other
-/// instance on the same database (on PostgreSQL: a deployment of several; on SQLite: a restart).
+/// On PostgreSQL the data-protection keys live in the database, so a sign-in cookie one instance issued is accepted by
+/// every other instance of the deployment. (Not on SQLite: see AddAccounts.)
 /// </summary>
-public class SharedKeysTests
+public sealed class SharedKeysTests
 {
-    private readonly TestDatabase kind;
-
-    public SharedKeysTests()
-        : this(TestDatabase.Sqlite)
-    {
-    }
-
-    protected SharedKeysTests(TestDatabase kind) => this.kind = kind;
+    private const TestDatabase Kind = TestDatabase.PostgreSql;
 
     [Fact]
     public async Task A_cookie_issued_by_one_instance_is_accepted_by_another_on_the_same_database()
     {
-        await using var database = AppDatabase.Create(kind);
+        await using var database = AppDatabase.Create(Kind);
         await using var first = new AppFactory(database);
         await using var second = new AppFactory(database);
 
@@ -44,8 +37,6 @@ public class SharedKeysTests
         Assert.Equal(1, await db.DataProtectionKeys.CountAsync(TestContext.Current.CancellationToken));
     }
 }
-
-public sealed class PostgreSqlSharedKeysTests() : SharedKeysTests(TestDatabase.PostgreSql);
 
 public sealed class KeysFolderTests
 {

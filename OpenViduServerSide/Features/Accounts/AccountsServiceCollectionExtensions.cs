@@ -61,16 +61,18 @@ public static class AccountsServiceCollectionExtensions
         services.AddSingleton<SignInGuard>();
         services.TryAddSingleton<AccountStates>();
 
-        // Cookies, bearer tokens and circuits are protected by these keys. They live in the database, so restarts keep
-        // people signed in and every instance on a shared PostgreSQL reads the same ring; a configured folder wins (a
-        // volume that already holds a deployment's keys). One application name, so hosts with different content roots
-        // still read each other's payloads.
+        // Cookies, bearer tokens and circuits are protected by these keys. On PostgreSQL they live in the database, so
+        // every instance of a deployment reads the same ring and restarts keep people signed in. Not on SQLite: a new key
+        // is written on first use (and every 90 days), and SQLite's one writer would wait for any open transaction of the
+        // app, e.g. an admin's password reset that needs a token protected inside its own transaction. There (one
+        // instance) they stay where ASP.NET Core keeps them, or in the configured folder, which wins everywhere. One
+        // application name, so hosts with different content roots still read each other's payloads.
         var dataProtection = services.AddDataProtection().SetApplicationName("OpenViduServerSide");
         if (builder.Configuration["DataProtection:KeysPath"] is { Length: > 0 } keysPath)
         {
             dataProtection.PersistKeysToFileSystem(new DirectoryInfo(keysPath));
         }
-        else
+        else if (DatabaseSettings.Read(builder.Configuration, builder.Environment.ContentRootPath).Provider == DatabaseProvider.PostgreSql)
         {
             dataProtection.PersistKeysToDbContext<ApplicationDbContext>();
         }

@@ -26,7 +26,8 @@ public sealed partial class DirectoryReplication(
     private const string WebhookChannel = "webhook";
     private const string AccountsChannel = "accounts";
 
-    private readonly Channel<DirectoryMessage> outbox = Channel.CreateUnbounded<DirectoryMessage>(new UnboundedChannelOptions { SingleReader = true });
+    // Messages, and the barriers of SentAsync (completed once everything queued before them was published).
+    private readonly Channel<object> outbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<IDisposable> subscriptions = [];
     private int catchingUp;
 
@@ -44,6 +45,22 @@ public sealed partial class DirectoryReplication(
         {
             _ = bus.PublishAsync(AccountsChannel, "changed", DirectoryJsonContext.Default.String);
         }
+    }
+
+    /// <summary>
+    /// Completes when everything this instance said so far has reached Redis (at once with one instance): e.g. a
+    /// moderator's "removing" mark before OpenVidu is asked to act, so the instance that hears OpenVidu's webhook knows who
+    /// removed the person.
+    /// </summary>
+    public Task SentAsync(CancellationToken cancellationToken = default)
+    {
+        if (!bus.IsShared)
+        {
+            return Task.CompletedTask;
+        }
+
+        var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return outbox.Writer.TryWrite(sent) ? sent.Task.WaitAsync(cancellationToken) : Task.CompletedTask;
     }
 
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -86,9 +103,16 @@ public sealed partial class DirectoryReplication(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // One sender, so the others hear this instance's changes in the order they happened.
-        await foreach (var message in outbox.Reader.ReadAllAsync(CancellationToken.None))
+        await foreach (var item in outbox.Reader.ReadAllAsync(CancellationToken.None))
         {
-            await bus.PublishAsync(DirectoryChannel, message, DirectoryJsonContext.Default.DirectoryMessage);
+            if (item is DirectoryMessage message)
+            {
+                await bus.PublishAsync(DirectoryChannel, message, DirectoryJsonContext.Default.DirectoryMessage);
+            }
+            else
+            {
+                ((TaskCompletionSource)item).TrySetResult();
+            }
         }
     }
 

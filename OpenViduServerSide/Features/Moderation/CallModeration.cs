@@ -27,7 +27,8 @@ public sealed partial class CallModeration(
     OpenViduClient openVidu,
     IDbContextFactory<ApplicationDbContext> contexts,
     TimeProvider clock,
-    ILogger<CallModeration> logger)
+    ILogger<CallModeration> logger,
+    DirectoryReplication? replication = null)
 {
     /// <summary>The longest reason or message a moderator may send (the dialogs count down from it).</summary>
     public const int MaxTextLength = 500;
@@ -97,6 +98,8 @@ public sealed partial class CallModeration(
             foreach (var connection in connections)
             {
                 using var removing = directory.Removing(connection.ConnectionId, actor.Identity?.Name ?? "?");
+                // The other instances must know who removes the person before OpenVidu's webhook reaches one of them.
+                await (replication?.SentAsync(cancellationToken) ?? Task.CompletedTask);
                 removed |= await openVidu.DeleteConnectionAsync(sessionName, connection.ConnectionId, cancellationToken);
                 directory.Forget(sessionName, connection.ConnectionId, "forceDisconnectByServer");
             }
