@@ -130,6 +130,9 @@ public sealed partial class CallDirectory
         }
     }
 
+    /// <summary>Who another instance said is removing the connection (then forgotten: it leaves now).</summary>
+    private string? RemoteRemover(string connectionId) => remoteRemovers.TryRemove(connectionId, out var by) ? by : null;
+
     private void TellOtherInstances(DirectoryMessage message)
     {
         if (!Replicating)

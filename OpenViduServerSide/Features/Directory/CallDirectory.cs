@@ -119,7 +119,7 @@ public sealed partial class CallDirectory(TimeProvider clock, ILogger<CallDirect
             if (sessions.TryGetValue(sessionName, out var live) && live.Participants.Remove(connectionId, out var gone))
             {
                 Uncounted(live, gone);
-                changes.Add(new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.Left, at, gone, reason, removedBy ?? removers.GetValueOrDefault(connectionId)) { Incarnation = live.Incarnation });
+                changes.Add(new DirectoryChange(sessionName, live.CallId, DirectoryChangeKind.Left, at, gone, reason, removedBy ?? removers.GetValueOrDefault(connectionId) ?? RemoteRemover(connectionId)) { Incarnation = live.Incarnation });
                 if (live.Participants.Count == 0)
                 {
                     // OpenVidu closes a session when its last participant leaves (contract §1.6 rule 3).
