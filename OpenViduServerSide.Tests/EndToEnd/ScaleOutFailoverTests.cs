@@ -70,11 +70,15 @@ public sealed class ScaleOutFailoverTests(BrowserFixture browsers) : IAsyncLifet
         // Her circuit died with its instance; OpenVidu still has her until her browser goes, so Bob still sees her.
         await Expect(bob.Participants.Filter(new() { HasText = "Alice" })).ToHaveCountAsync(1);
         await UntilTheFrontSkipsAsync(doomed, survivor);
-        await alicePage.CloseAsync();
+        // Her browser goes: the whole context, not the page (closing the page while Blazor reloads it after the lost
+        // circuit once never finished; the test waited 13 minutes). Her next browser has her cookies.
+        var aliceCookies = await aliceContext.StorageStateAsync();
+        await aliceContext.CloseAsync().WaitAsync(TimeSpan.FromSeconds(60), Ct);
         await Expect(bob.Participants.Filter(new() { HasText = "Alice" })).ToHaveCountAsync(0);
 
         // Her next page goes to the live instance, and her sign-in holds there (one set of data-protection keys).
-        var againPage = await aliceContext.NewPageAsync();
+        await using var againContext = await browsers.NewContextAsync(cluster.FrontUrl, aliceCookies);
+        var againPage = await againContext.NewPageAsync();
         Assert.Equal(survivor.Name, ServedBy(await againPage.GotoAsync("/")));
         await Expect(againPage.GetByTestId("user-name")).ToContainTextAsync("publisher1");
         Assert.Equal(survivor.Name, ServedBy(await againPage.ReloadAsync()));
@@ -83,7 +87,7 @@ public sealed class ScaleOutFailoverTests(BrowserFixture browsers) : IAsyncLifet
 
         // Her time in the call, joined on the dead instance and left after it died, is in the history.
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
-        var csv = await (await aliceContext.APIRequest.GetAsync($"/history/attendance.csv?from={today:yyyy-MM-dd}&to={today:yyyy-MM-dd}")).TextAsync();
+        var csv = await (await againContext.APIRequest.GetAsync($"/history/attendance.csv?from={today:yyyy-MM-dd}&to={today:yyyy-MM-dd}")).TextAsync();
         var row = csv.Split('\n').SingleOrDefault(line => line.Contains("Failover", StringComparison.Ordinal) && line.Contains("Alice", StringComparison.Ordinal));
         Assert.True(row is not null, $"No row of Alice in Failover:\n{csv}\n{cluster.Logs()}");
         Assert.DoesNotContain("still in the call", row, StringComparison.Ordinal);

@@ -27,11 +27,13 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh browser profile (own cookies) with camera and microphone allowed for the app.</summary>
-    public async Task<IBrowserContext> NewContextAsync(string baseUrl)
+    /// <param name="storageState">Cookies and storage of an earlier context (<c>StorageStateAsync()</c>): the same person's next browser.</param>
+    public async Task<IBrowserContext> NewContextAsync(string baseUrl, string? storageState = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = baseUrl,
+            StorageState = storageState,
             ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
             Permissions = ["camera", "microphone"],
         });

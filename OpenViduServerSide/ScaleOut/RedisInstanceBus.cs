@@ -16,14 +16,12 @@ public sealed partial class RedisInstanceBus : IInstanceBus, IDisposable
     private readonly IConnectionMultiplexer redis;
     private readonly ILogger<RedisInstanceBus> logger;
     private readonly string channelPrefix;
-    private volatile bool connected;
 
     public RedisInstanceBus(IConnectionMultiplexer redis, IOptions<ScaleOutOptions> options, ILogger<RedisInstanceBus> logger)
     {
         this.redis = redis;
         this.logger = logger;
         channelPrefix = options.Value.Deployment + ":";
-        connected = redis.IsConnected;
         redis.ConnectionFailed += OnConnectionFailed;
         redis.ConnectionRestored += OnConnectionRestored;
     }
@@ -33,7 +31,9 @@ public sealed partial class RedisInstanceBus : IInstanceBus, IDisposable
 
     public bool IsShared => true;
 
-    public bool IsConnected => connected && redis.IsConnected;
+    // Asked of the client, not tracked from its events: it raises them on the thread pool, so under load a connection's
+    // "failed" can arrive after its "restored" (CI saw an instance say "unreachable" for good after a reconnect).
+    public bool IsConnected => redis.GetSubscriber().IsConnected();
 
     public event Action? Reconnected;
 
@@ -92,7 +92,6 @@ public sealed partial class RedisInstanceBus : IInstanceBus, IDisposable
     {
         if (e.ConnectionType == ConnectionType.Subscription)
         {
-            connected = false;
             LogLost(e.FailureType.ToString(), e.Exception?.Message ?? "");
         }
     }
@@ -101,7 +100,6 @@ public sealed partial class RedisInstanceBus : IInstanceBus, IDisposable
     {
         if (e.ConnectionType == ConnectionType.Subscription)
         {
-            connected = true;
             LogRestored();
             Reconnected?.Invoke();
         }

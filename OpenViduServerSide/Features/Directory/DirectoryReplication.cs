@@ -29,6 +29,7 @@ public sealed partial class DirectoryReplication(
     // Messages, and the barriers of SentAsync (completed once everything queued before them was published).
     private readonly Channel<object> outbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<IDisposable> subscriptions = [];
+    private CancellationToken stopping;
     private int catchingUp;
 
     /// <summary>True from a loss of Redis until this instance has caught up from OpenVidu.</summary>
@@ -102,6 +103,7 @@ public sealed partial class DirectoryReplication(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        stopping = stoppingToken;
         // One sender, so the others hear this instance's changes in the order they happened.
         await foreach (var item in outbox.Reader.ReadAllAsync(CancellationToken.None))
         {
@@ -135,30 +137,46 @@ public sealed partial class DirectoryReplication(
 
     private void CatchUp()
     {
-        Interlocked.Exchange(ref catchingUp, 1);
-        _ = CatchUpAsync();
+        // One catch-up at a time; it reads OpenVidu, so a reconnect during it needs no second one.
+        if (Interlocked.Exchange(ref catchingUp, 1) == 0)
+        {
+            _ = CatchUpAsync();
+        }
     }
 
     private async Task CatchUpAsync()
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            // What the others said while this instance was away is lost: OpenVidu has the truth, and they their listeners.
-            directory.Greet();
-            await reconciler.ReconcileAsync();
-            Interlocked.Exchange(ref catchingUp, 0);
-            LogCaughtUp();
-        }
-        catch (Exception e) when (e is OpenVidu.OpenViduException or OpenVidu.OpenViduUnavailableException)
-        {
-            // Stays "catching up" in /health/ready; the next reconnect or the live calls page's refresh tries again.
-            LogCatchUpFailed(e.Message);
+            try
+            {
+                // What the others said while this instance was away is lost: OpenVidu has the truth, and they their listeners.
+                directory.Greet();
+                await reconciler.ReconcileAsync(stopping);
+                Interlocked.Exchange(ref catchingUp, 0);
+                LogCaughtUp();
+                return;
+            }
+            catch (Exception e) when (!stopping.IsCancellationRequested)
+            {
+                // Stays "catching up" in /health/ready and tries again: until then the lists may miss the others' changes.
+                LogCatchUpFailed(e.Message);
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, 2 * attempt)), stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
     }
 
     [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "Caught up with OpenVidu after a loss of the other instances")]
     private partial void LogCaughtUp();
 
-    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "Could not catch up with OpenVidu after a loss of the other instances: {Reason}")]
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "Could not catch up with OpenVidu after a loss of the other instances, trying again: {Reason}")]
     private partial void LogCatchUpFailed(string reason);
 }
