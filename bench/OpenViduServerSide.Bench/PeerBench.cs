@@ -21,7 +21,7 @@ internal static partial class PeerBench
     private const int Connections = 16;
     private const string Session = "bench-peer";
 
-    public static async Task<int> RunAsync(BenchOptions options, int rounds, string? appFolder)
+    public static async Task<int> RunAsync(BenchOptions options, int rounds, List<(string Label, string? Folder)> apps)
     {
         if (!File.Exists("/usr/bin/wrk"))
         {
@@ -31,13 +31,19 @@ internal static partial class PeerBench
 
         var culture = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(culture, $"versus peer: wrk -c {Connections}, {rounds} round(s), {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadAverage()}"));
-        Console.WriteLine($"app: {appFolder ?? "build output (" + options.Configuration + ")"}; settings: {string.Join(' ', options.AppSettings)}");
+        foreach (var (label, folder) in apps)
+        {
+            Console.WriteLine($"{label}: {folder ?? "build output (" + options.Configuration + ")"}");
+        }
+
+        Console.WriteLine($"app settings: {string.Join(' ', options.AppSettings)}");
         var rows = new List<Row>();
         for (var round = 1; round <= rounds; round++)
         {
-            foreach (var backend in new[] { "app", "peer" })
+            // The backends take turns within a round, so a drift in the machine's load spreads over all of them.
+            foreach (var (backend, folder) in apps.Append(("peer", null)))
             {
-                rows.Add(await RunBackendAsync(options, backend, round, appFolder));
+                rows.Add(await RunBackendAsync(options, backend, round, folder));
                 Console.WriteLine(rows[^1].Format());
             }
         }
@@ -55,6 +61,7 @@ internal static partial class PeerBench
 
     private static async Task<Row> RunBackendAsync(BenchOptions options, string backend, int round, string? appFolder)
     {
+        var isPeer = backend == "peer";
         await using var emulator = await OpenViduEmulatorServer.StartAsync();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
 
@@ -70,7 +77,7 @@ internal static partial class PeerBench
         }
 
         var started = Stopwatch.StartNew();
-        using IDisposable process = backend == "app"
+        using IDisposable process = !isPeer
             ? await AppProcess.StartAsync(options with { AppSettings = [.. AppLoadSettings, .. options.AppSettings] }, emulator, appFolder)
             : await PeerProcess.StartAsync(options, emulator);
         var readyMs = started.Elapsed.TotalMilliseconds;
@@ -85,7 +92,7 @@ internal static partial class PeerBench
         // tutorial's browser client sends ({}), no credentials.
         var script = Path.Combine(Path.GetTempPath(), $"ovss-bench-{backend}-{Guid.NewGuid():N}.lua");
         List<string> bearers = [];
-        if (backend == "app")
+        if (!isPeer)
         {
             foreach (var user in new[] { "publisher1", "publisher2", "moderator", "admin" })
             {
@@ -97,7 +104,7 @@ internal static partial class PeerBench
             }
         }
 
-        await File.WriteAllTextAsync(script, Lua(backend == "app" ? """{"nickname":"bench","kind":"camera"}""" : "{}", bearers));
+        await File.WriteAllTextAsync(script, Lua(!isPeer ? """{"nickname":"bench","kind":"camera"}""" : "{}", bearers));
         var url = $"{baseUrl}/api/sessions/{Session}/connections";
         try
         {
@@ -146,6 +153,16 @@ internal static partial class PeerBench
         lua.AppendLine("  if #bearers > 0 then wrk.headers[\"Authorization\"] = bearers[(n % #bearers) + 1] end");
         lua.AppendLine("  return wrk.format()");
         lua.AppendLine("end");
+        // Answers counted per status (each thread its own table, summed in done), so errors say what they were.
+        lua.AppendLine("local threads = {}");
+        lua.AppendLine("function setup(thread) table.insert(threads, thread) end");
+        lua.AppendLine("function init(args) statuses = {} end");
+        lua.AppendLine("function response(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end");
+        lua.AppendLine("function done(summary, latency, requests)");
+        lua.AppendLine("  local total = {}");
+        lua.AppendLine("  for _, t in ipairs(threads) do for k, v in pairs(t:get(\"statuses\")) do total[k] = (total[k] or 0) + v end end");
+        lua.AppendLine("  for k, v in pairs(total) do io.write(string.format(\"status %d %d\\n\", k, v)) end");
+        lua.AppendLine("end");
         return lua.ToString();
     }
 
@@ -173,7 +190,8 @@ internal static partial class PeerBench
         var errors = Number(Non2xxPattern()) + SocketErrorsPattern().Matches(output).Sum(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
         var elapsed = Number(ElapsedPattern());
         var tokens = requests - errors;
-        return new WrkResult(elapsed > 0 ? tokens / elapsed : 0, tokens > 0 ? cpuMs / tokens : double.NaN, Latency("50"), Latency("99"), (int)errors);
+        var refusals = StatusPattern().Matches(output).Where(m => m.Groups[1].Value[0] != '2').Select(m => $"{m.Groups[2].Value}×{m.Groups[1].Value}");
+        return new WrkResult(elapsed > 0 ? tokens / elapsed : 0, tokens > 0 ? cpuMs / tokens : double.NaN, Latency("50"), Latency("99"), (int)errors, string.Join(' ', refusals));
     }
 
     private static double CpuMs(int pid)
@@ -200,7 +218,10 @@ internal static partial class PeerBench
     [GeneratedRegex(@"(?:connect|read|write|timeout) (\d+)")]
     private static partial Regex SocketErrorsPattern();
 
-    private sealed record WrkResult(double TokensPerSecond, double CpuMsPerToken, double P50Ms, double P99Ms, int Errors);
+    [GeneratedRegex(@"^status (\d+) (\d+)$", RegexOptions.Multiline)]
+    private static partial Regex StatusPattern();
+
+    private sealed record WrkResult(double TokensPerSecond, double CpuMsPerToken, double P50Ms, double P99Ms, int Errors, string Refusals);
 
     private sealed record Row(int Round, string Backend, double ReadyMs, List<WrkResult> FirstSeconds, WrkResult At8, WrkResult At40, long ResidentMb, string Load)
     {
@@ -208,8 +229,9 @@ internal static partial class PeerBench
         {
             var first = FirstSeconds.Average(r => r.TokensPerSecond);
             var errors = FirstSeconds.Sum(r => r.Errors) + At8.Errors + At40.Errors;
+            var refusals = string.Join(' ', FirstSeconds.Append(At8).Append(At40).Select(r => r.Refusals).Where(r => r.Length > 0));
             return string.Create(CultureInfo.InvariantCulture,
-                $"| {Round} | {Backend} | {ReadyMs:F0} | {first:F0} ({string.Join(", ", FirstSeconds.Select(r => r.TokensPerSecond.ToString("F0", CultureInfo.InvariantCulture)))}) | {100 * first / At40.TokensPerSecond:F0} % | {At8.TokensPerSecond:F0} | {At8.CpuMsPerToken:F3} | {At8.P50Ms:F2} / {At8.P99Ms:F2} | {At40.TokensPerSecond:F0} | {At40.CpuMsPerToken:F3} | {At40.P50Ms:F2} / {At40.P99Ms:F2} | {errors} | {ResidentMb} | {Load} |");
+                $"| {Round} | {Backend} | {ReadyMs:F0} | {first:F0} ({string.Join(", ", FirstSeconds.Select(r => r.TokensPerSecond.ToString("F0", CultureInfo.InvariantCulture)))}) | {100 * first / At40.TokensPerSecond:F0} % | {At8.TokensPerSecond:F0} | {At8.CpuMsPerToken:F3} | {At8.P50Ms:F2} / {At8.P99Ms:F2} | {At40.TokensPerSecond:F0} | {At40.CpuMsPerToken:F3} | {At40.P50Ms:F2} / {At40.P99Ms:F2} | {errors}{(refusals.Length > 0 ? " (" + refusals + ")" : "")} | {ResidentMb} | {Load} |");
         }
     }
 }

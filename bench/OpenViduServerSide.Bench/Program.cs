@@ -43,11 +43,13 @@ if (Array.IndexOf(args, "--media") is var mediaAt and >= 0)
 
 if (args.Contains("--versus-peer"))
 {
-    // --versus-peer: the app against OpenVidu's minimal .NET backend (PeerBench.cs); --rounds R, --app-folder PATH
-    // (e.g. a `dotnet publish` output, to measure ReadyToRun).
+    // --versus-peer: the app against OpenVidu's minimal .NET backend (PeerBench.cs); --rounds R; --app LABEL=FOLDER
+    // (repeatable: e.g. a build of the commit before a change and a `dotnet publish` output, measured in one run; without
+    // it, the build output as "app").
     var peerRounds = Array.IndexOf(args, "--rounds") is var peerRoundsAt and >= 0 && peerRoundsAt + 1 < args.Length ? int.Parse(args[peerRoundsAt + 1], CultureInfo.InvariantCulture) : 2;
-    var appFolder = Array.IndexOf(args, "--app-folder") is var folderAt and >= 0 && folderAt + 1 < args.Length ? Path.GetFullPath(args[folderAt + 1]) : null;
-    return await PeerBench.RunAsync(options, peerRounds, appFolder);
+    var apps = args.Select((a, i) => (a, i)).Where(p => p.a == "--app" && p.i + 1 < args.Length)
+        .Select(p => args[p.i + 1].Split('=', 2)).Select(pair => (Label: pair[0], Folder: (string?)Path.GetFullPath(pair[1]))).ToList();
+    return await PeerBench.RunAsync(options, peerRounds, apps.Count > 0 ? apps : [("app", null)]);
 }
 
 var culture = CultureInfo.InvariantCulture;
@@ -232,7 +234,7 @@ static void Check(HttpResponseMessage response, HttpStatusCode expected)
     }
 }
 
-internal sealed record BenchOptions(int Concurrency, int Seconds, int WarmupSeconds, int AppWarmupSeconds, string Configuration, bool Quiet, IReadOnlyList<string> AppSettings)
+internal sealed record BenchOptions(int Concurrency, int Seconds, int WarmupSeconds, int AppWarmupSeconds, string Configuration, bool Quiet, IReadOnlyList<string> AppSettings, string? AppFolder = null)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -240,7 +242,9 @@ internal sealed record BenchOptions(int Concurrency, int Seconds, int WarmupSeco
         var configuration = typeof(BenchOptions).Assembly.Location.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
         // --app-setting Key=Value (repeatable) is passed to the app as an environment variable, e.g. Logging__LogLevel__Default=Warning.
         var settings = args.Select((a, i) => (a, i)).Where(x => x.a == "--app-setting" && x.i + 1 < args.Length).Select(x => args[x.i + 1]).ToList();
-        return new BenchOptions(Int("--concurrency", 8), Int("--seconds", 5), Int("--warmup", 2), Int("--app-warmup", 10), configuration, !args.Contains("--app-logs"), settings);
+        // --app-folder PATH: the app to start instead of this checkout's build output (e.g. a build of the commit before a change).
+        var appFolder = Array.IndexOf(args, "--app-folder") is var f and >= 0 && f + 1 < args.Length ? Path.GetFullPath(args[f + 1]) : null;
+        return new BenchOptions(Int("--concurrency", 8), Int("--seconds", 5), Int("--warmup", 2), Int("--app-warmup", 10), configuration, !args.Contains("--app-logs"), settings, appFolder);
     }
 }
 
@@ -394,7 +398,7 @@ internal sealed class AppProcess : IDisposable
             root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("Run the bench from inside the repository.");
         }
 
-        appFolder ??= Path.Combine(root, "OpenViduServerSide", "bin", options.Configuration, "net10.0");
+        appFolder ??= options.AppFolder ?? Path.Combine(root, "OpenViduServerSide", "bin", options.Configuration, "net10.0");
         var dll = Path.Combine(appFolder, "OpenViduServerSide.dll");
         if (!File.Exists(dll))
         {
@@ -417,8 +421,8 @@ internal sealed class AppProcess : IDisposable
         start.Environment["OpenVidu__Secret"] = emulator.Secret;
         // The load generator is one script minting as fast as it can: lift the per-user budget it measures past.
         start.Environment["Calls__MintsPerUserPerMinute"] = "100000";
-        start.Environment["RateLimits__ConnectionsPerUserPerMinute"] = "100000";
-        start.Environment["RateLimits__ConnectionsPerAddressPerMinute"] = "100000";
+        start.Environment["RateLimits__ConnectionsPerUserPerMinute"] = "100000000";
+        start.Environment["RateLimits__ConnectionsPerAddressPerMinute"] = "100000000";
         start.Environment["RateLimits__SignInPerAddressPerMinute"] = "100000";
         start.Environment["Seed__AllowDemoUsersOutsideDevelopment"] = "true";
         foreach (var setting in options.AppSettings)
