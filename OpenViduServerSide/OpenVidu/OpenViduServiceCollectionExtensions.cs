@@ -35,6 +35,9 @@ public static class OpenViduServiceCollectionExtensions
                     : new(),
             })
             .AddHttpMessageHandler<OpenViduAuthHandler>()
+            // The factory's request logging is off in appsettings (Warning), yet its handlers opened a logging scope per
+            // request; OpenViduClient logs OpenVidu's failures itself, and Polly its retries.
+            .RemoveAllLoggers()
             .AddStandardResilienceHandler()
             .Configure((resilience, sp) =>
             {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
 using OpenViduServerSide.Features.Api;
@@ -15,6 +16,8 @@ public static class ApiServiceCollectionExtensions
         // ends the token at once (it would otherwise live for its whole hour).
         services.AddAuthentication().AddBearerToken(IdentityConstants.BearerScheme,
             options => options.Events.OnMessageReceived = BearerTokenRevalidation.OnMessageReceivedAsync);
+        services.AddOptions<BearerTokenOptions>(IdentityConstants.BearerScheme).PostConfigure<TimeProvider>((options, clock) =>
+            options.BearerTokenProtector = new BearerTicketCache(options.BearerTokenProtector, clock));
 
         // .NET 10's cookie handler already answers 401/403 for API endpoints; this keeps it so for every /api path
         // (whatever metadata an endpoint has), while pages still redirect to the login page.
