@@ -128,29 +128,37 @@ export async function join(dotnetRef, token, metadata, publish, media) {
   const session = ov.initSession();
   wireCameraSession(session);
   camera = { ov, session, publisher: null };
+  lastMedia = media ?? null;
+  // The camera opens while the socket connects (both take a while; nothing in one needs the other).
+  const opening = publish ? openCamera(ov, lastMedia) : null;
+  opening?.catch(() => {}); // its failure is reported by publishCamera, once connected
   try {
     await session.connect(token, metadata);
   } catch (error) {
     camera = null;
+    opening?.then(p => p.stream?.getMediaStream()?.getTracks().forEach(t => t.stop()), () => {});
     return { connectionId: null, streamId: null, publishError: null, error: errorInfo(error) };
   }
 
   const result = { connectionId: session.connection.connectionId, streamId: null, publishError: null, error: null };
-  lastMedia = media ?? null;
-  if (publish) await publishCamera(ov, session, result, lastMedia);
+  if (publish) await publishCamera(session, result, opening);
   return result;
+}
+
+function openCamera(ov, media) {
+  return ov.initPublisherAsync(undefined, {
+    publishAudio: media?.microphoneOn ?? true, publishVideo: media?.cameraOn ?? true, resolution: '640x480', frameRate: 30, mirror: true,
+    ...publisherSources(media),
+  });
 }
 
 /**
  * Publishes the camera on the camera session with the devices of media (JoinMedia: a device not used gets no track; one
  * used may start muted), filling result.streamId and what is really on, or result.publishError when it cannot.
  */
-async function publishCamera(ov, session, result, media) {
+async function publishCamera(session, result, opening) {
   try {
-    const publisher = await ov.initPublisherAsync(undefined, {
-      publishAudio: media?.microphoneOn ?? true, publishVideo: media?.cameraOn ?? true, resolution: '640x480', frameRate: 30, mirror: true,
-      ...publisherSources(media),
-    });
+    const publisher = await opening;
     await session.publish(publisher);
     camera.publisher = publisher;
     result.streamId = publisher.stream.streamId;
@@ -208,7 +216,7 @@ export async function switchCamera(token, metadata, publish) {
 
   const result = { connectionId: session.connection.connectionId, streamId: null, publishError: null, error: null };
   // The devices chosen before joining (or switched to since): a person let speak starts as they set up.
-  if (publish) await publishCamera(ov, session, result, lastMedia);
+  if (publish) await publishCamera(session, result, openCamera(ov, lastMedia));
   return result;
 }
 
