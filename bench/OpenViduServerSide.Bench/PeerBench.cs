@@ -21,7 +21,10 @@ internal static partial class PeerBench
     private const int Connections = 16;
     private const string Session = "bench-peer";
 
-    public static async Task<int> RunAsync(BenchOptions options, int rounds, List<(string Label, string? Folder)> apps)
+    /// <summary>An app to measure: a label, its folder (null: this checkout's build output) and settings for it alone.</summary>
+    public sealed record App(string Label, string? Folder, string[] Settings);
+
+    public static async Task<int> RunAsync(BenchOptions options, int rounds, List<App> apps)
     {
         if (!File.Exists("/usr/bin/wrk"))
         {
@@ -31,9 +34,9 @@ internal static partial class PeerBench
 
         var culture = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(culture, $"versus peer: wrk -c {Connections}, {rounds} round(s), {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadAverage()}"));
-        foreach (var (label, folder) in apps)
+        foreach (var app in apps)
         {
-            Console.WriteLine($"{label}: {folder ?? "build output (" + options.Configuration + ")"}");
+            Console.WriteLine($"{app.Label}: {app.Folder ?? "build output (" + options.Configuration + ")"} {string.Join(' ', app.Settings)}");
         }
 
         Console.WriteLine($"app settings: {string.Join(' ', options.AppSettings)}");
@@ -41,9 +44,9 @@ internal static partial class PeerBench
         for (var round = 1; round <= rounds; round++)
         {
             // The backends take turns within a round, so a drift in the machine's load spreads over all of them.
-            foreach (var (backend, folder) in apps.Append(("peer", null)))
+            foreach (var app in apps.Append(new App("peer", null, [])))
             {
-                rows.Add(await RunBackendAsync(options, backend, round, folder));
+                rows.Add(await RunBackendAsync(options with { AppSettings = [.. options.AppSettings, .. app.Settings] }, app.Label, round, app.Folder));
                 Console.WriteLine(rows[^1].Format());
             }
         }

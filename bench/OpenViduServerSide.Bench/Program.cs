@@ -47,9 +47,18 @@ if (args.Contains("--versus-peer"))
     // (repeatable: e.g. a build of the commit before a change and a `dotnet publish` output, measured in one run; without
     // it, the build output as "app").
     var peerRounds = Array.IndexOf(args, "--rounds") is var peerRoundsAt and >= 0 && peerRoundsAt + 1 < args.Length ? int.Parse(args[peerRoundsAt + 1], CultureInfo.InvariantCulture) : 2;
-    var apps = args.Select((a, i) => (a, i)).Where(p => p.a == "--app" && p.i + 1 < args.Length)
-        .Select(p => args[p.i + 1].Split('=', 2)).Select(pair => (Label: pair[0], Folder: (string?)Path.GetFullPath(pair[1]))).ToList();
-    return await PeerBench.RunAsync(options, peerRounds, apps.Count > 0 ? apps : [("app", null)]);
+    // FOLDER may end with ;KEY=VALUE settings for that app alone (e.g. ;DOTNET_TieredPGO=0).
+    var apps = new List<PeerBench.App>();
+    for (var i = 0; i + 1 < args.Length; i++)
+    {
+        if (args[i] == "--app" && args[i + 1].Split('=', 2) is [var label, var folderAndSettings])
+        {
+            var parts = folderAndSettings.Split(';');
+            apps.Add(new PeerBench.App(label, Path.GetFullPath(parts[0]), parts[1..]));
+        }
+    }
+
+    return await PeerBench.RunAsync(options, peerRounds, apps.Count > 0 ? apps : [new PeerBench.App("app", null, [])]);
 }
 
 var culture = CultureInfo.InvariantCulture;
