@@ -178,7 +178,7 @@ public class RecordingLibraryTests : MudTestContext, IAsyncLifetime
         Assert.Equal(RecordingFileEndpoint.Url(id), list.Find("[data-testid=recording-download]").GetAttribute("href"));
         Assert.NotNull(list.Find("[data-testid=recording-delete]"));
         list.Find("[data-testid=recording-play]").Click();
-        var video = list.Find("[data-testid=recording-player]");
+        var video = list.WaitForElement("[data-testid=recording-player]");
         Assert.Equal(RecordingFileEndpoint.Url(id), video.GetAttribute("src"));
         Assert.True(video.HasAttribute("controls"));
     }
