@@ -181,6 +181,27 @@ public sealed class SeveralInstancesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_catch_up_that_OpenVidu_refuses_is_tried_again_until_it_succeeds()
+    {
+        using (app.Emulator.Controls.HoldWebhooks())
+        {
+            var openVidu = app.Get<OpenViduClient>();
+            await openVidu.OpenSessionAsync("Refused", Ct);
+            var zoe = await openVidu.CreateConnectionAsync("Refused", new ConnectionProperties("PUBLISHER", """{"serverData":"publisher1","nickname":"Zoe"}"""), Ct);
+            await using var tab = await OpenViduRpcClient.JoinAsync(zoe.Token!, OpenViduRpcClient.ClientData("Zoe"), Ct);
+
+            // B's first catch-up fails: its GET /sessions and the resilience pipeline's retries all get a 500.
+            app.Emulator.Controls.FailNext(4, 500);
+            await KillRedisClientsOfAsync(other);
+
+            // Left "catching up" after the failure, B would never hear of Zoe.
+            await B.UntilAsync(d => d.FindParticipant("Refused", zoe.Id) is { IsActive: true }, TimeSpan.FromSeconds(30));
+            var health = other.Services.GetRequiredService<HealthCheckService>();
+            await Until(async () => (await health.CheckHealthAsync(c => c.Name == "instances", Ct)).Status == HealthStatus.Healthy, TimeSpan.FromSeconds(30));
+        }
+    }
+
+    [Fact]
     public async Task Unused_connections_are_capped_across_instances()
     {
         await using var capped = await EmulatedApp.StartAsync(new() { Redis = true, Settings = new Dictionary<string, string?> { ["Calls:MaxPendingPerUser"] = "2" } });
