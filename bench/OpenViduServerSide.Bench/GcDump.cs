@@ -81,11 +81,7 @@ internal sealed partial record HeapSnapshot(string Label, long TotalBytes, IRead
 
     private static string RepositoryRoot()
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "OpenViduServerSide.sln")))
-        {
-            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("Run the bench from inside the repository.");
-        }
+        var root = AppProcess.RepositoryRoot();
 
         return root;
     }

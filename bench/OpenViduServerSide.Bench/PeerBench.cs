@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -256,11 +254,7 @@ internal sealed class PeerProcess : IDisposable
 
     public static async Task<PeerProcess> StartAsync(BenchOptions options, OpenViduEmulatorServer emulator)
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "OpenViduServerSide.sln")))
-        {
-            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("Run the bench from inside the repository.");
-        }
+        var root = AppProcess.RepositoryRoot();
 
         var folder = Path.Combine(root, "bench", "OpenViduBasicPeer", "bin", options.Configuration, "net10.0");
         var dll = Path.Combine(folder, "OpenViduBasicPeer.dll");
@@ -269,10 +263,7 @@ internal sealed class PeerProcess : IDisposable
             throw new InvalidOperationException($"{dll} is missing: build with 'dotnet build -c {options.Configuration} bench/OpenViduServerSide.Bench'.");
         }
 
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = AppProcess.FreePort();
         var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
         {
             WorkingDirectory = folder,

@@ -401,11 +401,7 @@ internal sealed class AppProcess : IDisposable
 
     public static async Task<AppProcess> StartAsync(BenchOptions options, OpenViduEmulatorServer emulator, string? appFolder = null)
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "OpenViduServerSide.sln")))
-        {
-            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("Run the bench from inside the repository.");
-        }
+        var root = AppProcess.RepositoryRoot();
 
         appFolder ??= options.AppFolder ?? Path.Combine(root, "OpenViduServerSide", "bin", options.Configuration, "net10.0");
         var dll = Path.Combine(appFolder, "OpenViduServerSide.dll");
@@ -507,7 +503,19 @@ internal sealed class AppProcess : IDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>The checkout this bench was built in (where OpenViduServerSide.sln is).</summary>
+    public static string RepositoryRoot()
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "OpenViduServerSide.sln")))
+        {
+            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("Run the bench from inside the repository.");
+        }
+
+        return root;
+    }
+
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
