@@ -60,16 +60,31 @@ public sealed class CallHarness : IAsyncDisposable
         return new CallHarness(app, bunit);
     }
 
-    /// <summary>The browser's answer to <c>join(...)</c>.</summary>
-    public void BrowserJoins(JoinResult result) => Module.Setup<JoinResult>("join", _ => true).SetResult(result);
+    /// <summary>
+    /// The browser's answer to <c>join(...)</c> (connected or not) and, when asked, to <c>cameraPublished()</c> (the
+    /// camera stream of <paramref name="result"/> or its publish error).
+    /// </summary>
+    public void BrowserJoins(JoinResult result)
+    {
+        Module.Setup<JoinResult>("join", _ => true).SetResult(result with { StreamId = null, PublishError = null, AudioActive = null, VideoActive = null });
+        BrowserPublishes(new CameraPublished(result.StreamId, result.PublishError, result.AudioActive, result.VideoActive));
+    }
+
+    /// <summary>The browser's answer to <c>cameraPublished()</c>, the camera a join started publishing.</summary>
+    public void BrowserPublishes(CameraPublished? published) => Module.Setup<CameraPublished?>("cameraPublished", _ => true).SetResult(published);
 
     public IRenderedComponent<CallPage> RenderPage() => Bunit.Render<CallPage>();
 
     public static async Task FillAndJoinAsync(IRenderedComponent<CallPage> page, string session, string nickname)
     {
+        await FillAsync(page, session, nickname);
+        await page.Find("form").SubmitAsync();
+    }
+
+    public static async Task FillAsync(IRenderedComponent<CallPage> page, string session, string nickname)
+    {
         await page.Find("#session-name").InputAsync(new Microsoft.AspNetCore.Components.ChangeEventArgs { Value = session });
         await page.Find("#nickname").ChangeAsync(new Microsoft.AspNetCore.Components.ChangeEventArgs { Value = nickname });
-        await page.Find("form").SubmitAsync();
     }
 
     /// <summary>The camera stream the scripted browser reports for Alice.</summary>
@@ -81,7 +96,8 @@ public sealed class CallHarness : IAsyncDisposable
         BrowserJoins(new JoinResult("con_fromBrowser", AliceCamera, null, null));
         var page = RenderPage();
         await FillAndJoinAsync(page, "TUTORIAL", "Alice");
-        page.WaitForElement("[data-testid=call-title]", TimeSpan.FromSeconds(10));
+        // The call shows first; her camera's tile and controls come once the browser says it is published.
+        page.WaitForElement("[data-testid=toggle-mic]", TimeSpan.FromSeconds(10));
         return page;
     }
 

@@ -28,8 +28,50 @@ public sealed class CallPageTests
         Assert.Equal(true, join.Arguments[3]);
         Assert.Equal("PUBLISHER", connection.Role);
         Assert.Equal("{\"serverData\":\"publisher1\",\"kind\":\"camera\",\"role\":\"PUBLISHER\",\"nickname\":\"Alice\"}", MintMarker.Strip(connection.ServerData));
-        Assert.Equal("str_CAM_Abcd_con_X", page.Find("[data-testid=video-grid] [data-testid=video-tile]").GetAttribute("data-stream-id"));
+        page.WaitForAssertion(() => Assert.Equal("str_CAM_Abcd_con_X", page.Find("[data-testid=video-grid] [data-testid=video-tile]").GetAttribute("data-stream-id")), Wait);
         page.WaitForAssertion(() => Assert.Equal("publisher1", page.Find("[data-testid=participant]").GetAttribute("data-username")), Wait);
+    }
+
+    [Fact]
+    public async Task The_call_shows_while_the_camera_is_published_and_its_tile_and_controls_come_when_it_is()
+    {
+        await using var h = await CallHarness.StartAsync("publisher1");
+        h.Module.Setup<JoinResult>("join", _ => true).SetResult(new JoinResult("con_fromBrowser", null, null, null));
+        var publishing = h.Module.Setup<CameraPublished?>("cameraPublished", _ => true);
+        var page = h.RenderPage();
+
+        await CallHarness.FillAsync(page, "TUTORIAL", "Alice");
+        // Not awaited: the join goes on until the camera is published, which the test decides below.
+        var joining = page.Find("form").SubmitAsync();
+
+        page.WaitForAssertion(() => Assert.Equal("Starting your camera…", page.Find("[data-testid=camera-starting]").TextContent), Wait);
+        Assert.Equal("TUTORIAL", page.Find("[data-testid=call-title]").TextContent);
+        Assert.Empty(page.FindAll("[data-testid=toggle-mic]"));
+        Assert.Empty(page.FindAll("[data-testid=video-grid] [data-testid=video-tile]"));
+
+        var camera = $"str_CAM_Abcd_{Assert.Single(h.ConnectionsAt("TUTORIAL")).Id}";
+        publishing.SetResult(new CameraPublished(camera, null, AudioActive: false, VideoActive: true));
+        await joining.WaitAsync(Wait, TestContext.Current.CancellationToken);
+
+        page.WaitForAssertion(() => Assert.Equal(camera, page.Find("[data-testid=video-grid] [data-testid=video-tile]").GetAttribute("data-stream-id")), Wait);
+        Assert.Empty(page.FindAll("[data-testid=camera-starting]"));
+        Assert.Equal("Unmute microphone", page.Find("[data-testid=toggle-mic]").GetAttribute("aria-label"));
+        Assert.Equal(camera, Assert.Single(h.Directory.GetParticipants("TUTORIAL")).StreamId);
+    }
+
+    [Fact]
+    public async Task A_camera_that_could_not_be_published_after_joining_is_explained_and_the_call_goes_on()
+    {
+        await using var h = await CallHarness.StartAsync("publisher1");
+        h.BrowserJoins(new JoinResult("con_fromBrowser", null, new JsError("DEVICE_ALREADY_IN_USE", "Could not start video source"), null));
+        var page = h.RenderPage();
+
+        await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
+
+        page.WaitForAssertion(() => Assert.Contains("Another program is using your camera or microphone", page.Find("[data-testid=call-notice]").TextContent, StringComparison.Ordinal), Wait);
+        Assert.Empty(page.FindAll("[data-testid=camera-starting]"));
+        Assert.Empty(page.FindAll("[data-testid=toggle-mic]"));
+        Assert.Equal("TUTORIAL", page.Find("[data-testid=call-title]").TextContent);
     }
 
     [Fact]
@@ -96,7 +138,8 @@ public sealed class CallPageTests
         string? firstToken = null;
         bool IsFirst(JSRuntimeInvocation i) => (string)i.Arguments[1]! == (firstToken ??= (string)i.Arguments[1]!);
         h.Module.Setup<JoinResult>("join", IsFirst).SetResult(new JoinResult(null, null, null, new JsError("202", "Session TUTORIAL not found")));
-        h.Module.Setup<JoinResult>("join", i => !IsFirst(i)).SetResult(new JoinResult("con_fromBrowser", "str_CAM_Abcd_con_X", null, null));
+        h.Module.Setup<JoinResult>("join", i => !IsFirst(i)).SetResult(new JoinResult("con_fromBrowser", null, null, null));
+        h.BrowserPublishes(new CameraPublished(CallHarness.AliceCamera, null));
         var page = h.RenderPage();
 
         await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
@@ -533,5 +576,4 @@ public sealed class CallPageTests
                 handler.SetException(new JSException("initPublisherAsync failed"));
                 break;
         }
-    }
-}
+    }}

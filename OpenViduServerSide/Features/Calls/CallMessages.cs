@@ -36,6 +36,8 @@ internal static class CallMessages
 
     // ---------- In the call ----------
 
+    public const string CameraStarting = "Starting your camera…";
+
     /// <summary>A shared screen's caption and name: whose screen it is ("Alice's screen", "Your screen").</summary>
     public static string ScreenOf(string nickname, bool mine) => mine ? "Your screen" : $"{nickname}'s screen";
 

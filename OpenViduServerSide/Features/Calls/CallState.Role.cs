@@ -103,7 +103,7 @@ public sealed partial class CallState
         cameraConnectionId = issued.ConnectionId;
         directory.MarkJoined(session, issued.ConnectionId);
         RemoveTiles(t => t.ConnectionId == previous);
-        view = view with { Role = issued.Role, ConnectionId = issued.ConnectionId, MicrophoneOn = false, CameraOn = false };
+        view = view with { Role = issued.Role, ConnectionId = issued.ConnectionId, CameraStarting = false, MicrophoneOn = false, CameraOn = false };
         var notice = CallMessages.RoleSwitched(change, issued.Role);
         if (result.StreamId is { } streamId)
         {

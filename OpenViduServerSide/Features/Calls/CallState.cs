@@ -89,29 +89,52 @@ public sealed partial class CallState(
             return;
         }
 
-        var (issued, result) = connected;
-        view = view with { Phase = CallPhase.InCall, ConnectionId = issued.ConnectionId };
+        var (issued, _) = connected;
+        var publishes = Publishes(issued.Role);
+        view = view with { Phase = CallPhase.InCall, ConnectionId = issued.ConnectionId, CameraStarting = publishes };
         directory.MarkJoined(sessionName, issued.ConnectionId);
-        if (result.StreamId is { } streamId)
-        {
-            // What the browser published (the pre-join may have started a device muted or left it out).
-            var (microphoneOn, cameraOn) = (result.AudioActive ?? true, result.VideoActive ?? true);
-            var camera = new VideoTile(streamId, issued.ConnectionId, nickname, userName, IsScreen: false, IsLocal: true, microphoneOn, cameraOn);
-            view = view with { MicrophoneOn = microphoneOn, CameraOn = cameraOn, Tiles = view.Tiles.Insert(0, camera) };
-            directory.UpdateMedia(sessionName, issued.ConnectionId, streamId, microphoneOn, cameraOn);
-        }
-        else if (issued.Role != Roles.Subscriber && !joinMedia.PublishesAnything)
+        if (issued.Role != Roles.Subscriber && !joinMedia.PublishesAnything)
         {
             Say(NoticeLevel.Info, CallMessages.JoinedWithoutDevices);
         }
-        else if (result.PublishError is { } publishError)
+
+        // The call shows now: other people's videos bind while this page's camera is still being published.
+        await ChangedAsync();
+        await LoadChatAsync(sessionName, issued.ConnectionId, call);
+        if (publishes && epoch == call)
         {
-            LogPublishFailed(publishError.Name, publishError.Message);
-            Say(NoticeLevel.Warning, CallMessages.DescribeDeviceError(publishError, "camera or microphone"));
+            await ShowPublishedCameraAsync(issued.ConnectionId, call);
+        }
+    }
+
+    private bool Publishes(string role) => role != Roles.Subscriber && joinMedia.PublishesAnything;
+
+    private async Task ShowPublishedCameraAsync(string connectionId, int call)
+    {
+        var published = await browser.TryCameraPublishedAsync(callEnded.Token);
+        if (epoch != call || cameraConnectionId != connectionId)
+        {
+            // Left, or a role switch replaced the connection (and publishes its own camera).
+            return;
+        }
+
+        view = view with { CameraStarting = false };
+        if (published?.StreamId is { } streamId)
+        {
+            // What the browser published (the pre-join may have started a device muted or left it out).
+            var (microphoneOn, cameraOn) = (published.AudioActive ?? true, published.VideoActive ?? true);
+            var camera = new VideoTile(streamId, connectionId, view.Nickname, view.UserName, IsScreen: false, IsLocal: true, microphoneOn, cameraOn);
+            view = view with { MicrophoneOn = microphoneOn, CameraOn = cameraOn, Tiles = view.Tiles.Insert(0, camera) };
+            directory.UpdateMedia(view.SessionName, connectionId, streamId, microphoneOn, cameraOn);
+        }
+        else
+        {
+            var error = published?.PublishError ?? new JsError("BROWSER", "no answer from the browser");
+            LogPublishFailed(error.Name, error.Message);
+            Say(NoticeLevel.Warning, CallMessages.DescribeDeviceError(error, "camera or microphone"));
         }
 
         await ChangedAsync();
-        await LoadChatAsync(sessionName, issued.ConnectionId, call);
     }
 
     private sealed record Connected(IssuedConnection Issued, JoinResult Browser);
@@ -147,7 +170,7 @@ public sealed partial class CallState(
             view = view with { Role = issued.Role };
             cameraConnectionId = issued.ConnectionId;
             self ??= DotNetObjectReference.Create(this);
-            var result = await browser.TryJoinAsync(self, issued.Token, ConnectionData.ToClientData(nickname), publish: issued.Role != Roles.Subscriber && joinMedia.PublishesAnything, joinMedia, abandoned);
+            var result = await browser.TryJoinAsync(self, issued.Token, ConnectionData.ToClientData(nickname), Publishes(issued.Role), joinMedia, abandoned);
             if (result is null)
             {
                 await issuer.ReleaseAsync(session, issued.ConnectionId, CancellationToken.None);

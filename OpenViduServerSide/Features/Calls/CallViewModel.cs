@@ -63,6 +63,9 @@ public sealed record CallViewModel
     /// <summary>This page's camera connection (a SUBSCRIBER has one too, without a camera): whose hand the hand button raises.</summary>
     public string? ConnectionId { get; init; }
 
+    /// <summary>Joined, and this page's camera is still being published (its controls come with its tile).</summary>
+    public bool CameraStarting { get; init; }
+
     public bool MicrophoneOn { get; init; }
 
     public bool CameraOn { get; init; }

@@ -5,10 +5,18 @@ namespace OpenViduServerSide.Features.Calls;
 
 // Shapes exchanged with wwwroot/js/openvidu-interop.js.
 
-/// <summary>Connected (ConnectionId) or not (Error); when connected, the camera stream or why it could not be published.</summary>
+/// <summary>
+/// Connected (ConnectionId) or not (Error). After a join the camera is published afterwards (<see cref="CameraPublished"/>);
+/// after a role switch, once connected, the camera stream or why it could not be published.
+/// </summary>
 /// <param name="AudioActive">The published microphone is on (null: the browser did not say).</param>
 /// <param name="VideoActive">The published camera is on (null: the browser did not say).</param>
 public sealed record JoinResult(string? ConnectionId, string? StreamId, JsError? PublishError, JsError? Error, bool? AudioActive = null, bool? VideoActive = null);
+
+/// <summary>The camera published after a join (StreamId), or why it could not be (PublishError).</summary>
+/// <param name="AudioActive">The published microphone is on (null: the browser did not say).</param>
+/// <param name="VideoActive">The published camera is on (null: the browser did not say).</param>
+public sealed record CameraPublished(string? StreamId, JsError? PublishError, bool? AudioActive = null, bool? VideoActive = null);
 
 public sealed record ScreenShareResult(string? ConnectionId, string? StreamId, JsError? Error);
 
@@ -40,13 +48,20 @@ public sealed partial class OpenViduInterop(IJSRuntime js, ILogger<OpenViduInter
     private Task<IJSObjectReference> Module => module ??= js.InvokeAsync<IJSObjectReference>("import", ModulePath).AsTask();
 
     /// <summary>
-    /// Connects and publishes the camera; null if the browser could not. The browser may wait for a person here (the
-    /// camera and microphone prompt), so the call is bounded only by <paramref name="cancellationToken"/>: the overloads
-    /// without a token would apply Blazor Server's JSInteropDefaultCallTimeout (1 minute) and give up on a person who
-    /// is still deciding.
+    /// Connects, and starts publishing the camera when asked to; null if the browser could not. The browser may wait for
+    /// a person here (the camera and microphone prompt), so the call is bounded only by <paramref name="cancellationToken"/>:
+    /// the overloads without a token would apply Blazor Server's JSInteropDefaultCallTimeout (1 minute) and give up on a
+    /// person who is still deciding.
     /// </summary>
     public Task<JoinResult?> TryJoinAsync(DotNetObjectReference<CallState> callback, string token, string metadata, bool publish, JoinMedia media, CancellationToken cancellationToken) =>
         TryInvokeAsync("join", m => m.InvokeAsync<JoinResult>("join", cancellationToken, [callback, token, metadata, publish, media]));
+
+    /// <summary>
+    /// Waits for the camera that <see cref="TryJoinAsync"/> started publishing; null if none was asked for, the call was
+    /// left, or the browser could not answer. Like the join it may wait for the camera prompt, so it has no default timeout.
+    /// </summary>
+    public Task<CameraPublished?> TryCameraPublishedAsync(CancellationToken cancellationToken) =>
+        TryInvokeAsync("publish the camera", m => m.InvokeAsync<CameraPublished?>("cameraPublished", cancellationToken));
 
     /// <summary>
     /// A role switch: connects with a new token, then leaves the old camera session (left as it was if the new one is

@@ -114,10 +114,10 @@ function wireCameraSession(session, ignoredConnectionId = null) {
 }
 
 /**
- * Connects with a token the server minted, then publishes the camera when asked to, with the devices of media
- * (JoinMedia: a device not used gets no track; one used may start muted).
- * Resolves to { connectionId, streamId, publishError, error, audioActive, videoActive }: error ({ name, message }) when
- * the connection failed, publishError when connected but the camera could not be published.
+ * Connects with a token the server minted and, when asked to, starts publishing the camera with the devices of media
+ * (JoinMedia: a device not used gets no track; one used may start muted). Resolves once connected, to
+ * { connectionId, error }: error ({ name, message }) when the connection failed. The page shows the call then, so
+ * other people's videos bind while the camera is still being published; cameraPublished() tells how that went.
  */
 export async function join(dotnetRef, token, metadata, publish, media) {
   await loadOpenVidu();
@@ -127,7 +127,7 @@ export async function join(dotnetRef, token, metadata, publish, media) {
   ov.enableProdMode();
   const session = ov.initSession();
   wireCameraSession(session);
-  camera = { ov, session, publisher: null };
+  camera = { ov, session, publisher: null, publishing: null };
   lastMedia = media ?? null;
   // The camera opens while the socket connects (both take a while; nothing in one needs the other).
   const opening = publish ? openCamera(ov, lastMedia) : null;
@@ -136,13 +136,30 @@ export async function join(dotnetRef, token, metadata, publish, media) {
     await session.connect(token, metadata);
   } catch (error) {
     camera = null;
-    opening?.then(p => p.stream?.getMediaStream()?.getTracks().forEach(t => t.stop()), () => {});
-    return { connectionId: null, streamId: null, publishError: null, error: errorInfo(error) };
+    opening?.then(stopTracks, () => {});
+    return { connectionId: null, error: errorInfo(error) };
   }
 
-  const result = { connectionId: session.connection.connectionId, streamId: null, publishError: null, error: null };
-  if (publish) await publishCamera(session, result, opening);
-  return result;
+  mark('connected');
+  if (publish) camera.publishing = publishCamera(session, opening);
+  return { connectionId: session.connection.connectionId, error: null };
+}
+
+/**
+ * How the camera asked for at join was published: { streamId, publishError, audioActive, videoActive }, publishError
+ * ({ name, message }) when it could not be; null when no camera was asked for or the call was left meanwhile.
+ */
+export async function cameraPublished() {
+  return (await camera?.publishing) ?? null;
+}
+
+// User Timing marks of the join, so the bench (and a developer's performance panel) can split where its time goes.
+function mark(step) {
+  performance.mark(`openvidu-join:${step}`);
+}
+
+function stopTracks(publisher) {
+  publisher?.stream?.getMediaStream()?.getTracks().forEach(t => t.stop());
 }
 
 function openCamera(ov, media) {
@@ -154,12 +171,19 @@ function openCamera(ov, media) {
 
 /**
  * Publishes the camera on the camera session with the devices of media (JoinMedia: a device not used gets no track; one
- * used may start muted), filling result.streamId and what is really on, or result.publishError when it cannot.
+ * used may start muted). Resolves to { streamId, publishError, audioActive, videoActive }; null when the page left
+ * that session meanwhile (its tracks are stopped, so the camera light goes off).
  */
-async function publishCamera(session, result, opening) {
+async function publishCamera(session, opening) {
+  const result = { streamId: null, publishError: null, audioActive: null, videoActive: null };
+  let publisher = null;
   try {
-    const publisher = await opening;
+    publisher = await opening;
+    mark('camera-open');
+    if (camera?.session !== session) { stopTracks(publisher); return null; }
     await session.publish(publisher);
+    mark('published');
+    if (camera?.session !== session) { stopTracks(publisher); return null; }
     camera.publisher = publisher;
     result.streamId = publisher.stream.streamId;
     result.audioActive = !!publisher.stream.audioActive && publisher.stream.hasAudio;
@@ -175,15 +199,17 @@ async function publishCamera(session, result, opening) {
       }
     });
   } catch (error) {
+    if (camera?.session !== session) { stopTracks(publisher); return null; }
     result.publishError = errorInfo(error);
   }
+  return result;
 }
 
 /**
  * A role switch: connects with a new token while the old camera session still holds the call, and only then leaves
  * the old one, so a refused token leaves the page in the call as it was. Remote videos stay in their <video>
  * elements, bound to the new session's subscribers; the screen share (its own session) is untouched.
- * Resolves like join.
+ * Resolves to { connectionId, error } and, when asked to publish, what cameraPublished() gives after a join.
  */
 export async function switchCamera(token, metadata, publish) {
   await loadOpenVidu();
@@ -199,11 +225,11 @@ export async function switchCamera(token, metadata, publish) {
     return { connectionId: null, streamId: null, publishError: null, error: errorInfo(error) };
   }
 
-  camera = { ov, session, publisher: null };
+  camera = { ov, session, publisher: null, publishing: null };
   if (old) {
     retired.add(old.session);
     const oldStreamId = old.publisher?.stream?.streamId;
-    old.publisher?.stream?.getMediaStream()?.getTracks().forEach(t => t.stop());
+    stopTracks(old.publisher);
     try { old.session.disconnect(); } catch { /* already gone */ }
     for (const [streamId, manager] of managers) {
       if (manager.stream?.session === old.session || streamId === oldStreamId) managers.delete(streamId);
@@ -214,10 +240,9 @@ export async function switchCamera(token, metadata, publish) {
     }
   }
 
-  const result = { connectionId: session.connection.connectionId, streamId: null, publishError: null, error: null };
   // The devices chosen before joining (or switched to since): a person let speak starts as they set up.
-  if (publish) await publishCamera(session, result, openCamera(ov, lastMedia));
-  return result;
+  const published = publish ? await publishCamera(session, openCamera(ov, lastMedia)) : null;
+  return { connectionId: session.connection.connectionId, error: null, ...published };
 }
 
 /** Shares the screen on a second connection. Resolves to { connectionId, streamId, error }. */
@@ -232,7 +257,7 @@ export async function shareScreen(token, metadata) {
     const publisher = await ov.initPublisherAsync(undefined, { videoSource: 'screen', publishAudio: false, mirror: false });
     if (screen !== attempt) {
       // The person left (or stopped) while the picker was open: the server has released this token, so do not connect.
-      publisher.stream?.getMediaStream()?.getTracks().forEach(t => t.stop());
+      stopTracks(publisher);
       return { connectionId: null, streamId: null, error: { name: 'CANCELLED', message: 'The screen share was given up.' } };
     }
     await session.connect(token, metadata);
@@ -265,7 +290,7 @@ export function stopScreen() {
   if (!current) return;
   if (current.publisher?.stream?.streamId) managers.delete(current.publisher.stream.streamId);
   try { current.session.disconnect(); } catch { /* already gone */ }
-  current.publisher?.stream?.getMediaStream()?.getTracks().forEach(t => t.stop());
+  stopTracks(current.publisher);
 }
 
 export function setMicrophone(on) { ownTrack('audio', on); camera?.publisher?.publishAudio(on); }
@@ -365,7 +390,7 @@ export function leave() {
   pendingVideos.clear();
   boundVideos.clear();
   if (current) {
-    current.publisher?.stream?.getMediaStream()?.getTracks().forEach(t => t.stop());
+    stopTracks(current.publisher);
     try { current.session.disconnect(); } catch { /* already gone */ }
   }
   dotnet = null;
