@@ -44,6 +44,12 @@ public sealed class EmulatedApp : IAsyncDisposable
     public const string WebhookHeaderName = "X-OpenVidu-Webhook";
     public const string WebhookHeaderValue = "test-webhook-secret";
 
+    /// <summary>
+    /// <c>OpenVidu:Timeout</c> for an app backed by the emulator: the time a loaded test machine needs (AppFactory's 2 s is
+    /// for the absent OpenVidu). Also for the tests that put an app of their own in front of an emulator (a restart, app processes).
+    /// </summary>
+    public const string OpenViduTimeout = "00:00:10";
+
     private readonly List<AppFactory> otherInstances = [];
     private readonly EmulatedAppOptions options;
     private readonly Dictionary<string, string?> settings;
@@ -117,8 +123,7 @@ public sealed class EmulatedApp : IAsyncDisposable
         var emulator = await OpenViduEmulatorServer.StartAsync(emulatorOptions with { Secret = $"secret-{Guid.NewGuid():N}" }, TestContext.Current.CancellationToken);
         settings["OpenVidu:Url"] = emulator.BaseUrl;
         settings["OpenVidu:Secret"] = emulator.Secret;
-        // The emulator is there: give it the time a loaded test machine needs (AppFactory's 2 s is for the absent OpenVidu).
-        settings.TryAdd("OpenVidu:Timeout", "00:00:10");
+        settings.TryAdd("OpenVidu:Timeout", OpenViduTimeout);
         if (options.Redis)
         {
             // A test may bring a Redis of its own (TestServers.StartPrivateRedisAsync).

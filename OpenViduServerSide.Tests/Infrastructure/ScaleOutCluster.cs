@@ -107,7 +107,7 @@ public sealed class ScaleOutCluster : IAsyncDisposable
             ["Seed:AllowDemoUsersOutsideDevelopment"] = "true",
             ["OpenVidu:Url"] = Emulator.BaseUrl,
             ["OpenVidu:Secret"] = Emulator.Secret,
-            ["OpenVidu:Timeout"] = "00:00:10",
+            ["OpenVidu:Timeout"] = EmulatedApp.OpenViduTimeout,
             ["OpenVidu:Webhook:HeaderName"] = EmulatedApp.WebhookHeaderName,
             ["OpenVidu:Webhook:HeaderValue"] = EmulatedApp.WebhookHeaderValue,
             // Every browser of the suite comes from one address.

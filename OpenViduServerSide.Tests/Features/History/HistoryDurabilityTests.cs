@@ -46,8 +46,7 @@ public class HistoryDurabilityTests : IAsyncLifetime
         {
             ["OpenVidu:Url"] = emulator.BaseUrl,
             ["OpenVidu:Secret"] = emulator.Secret,
-            // The emulator is there: give it what a loaded machine needs (AppFactory's 2 s is for the absent OpenVidu).
-            ["OpenVidu:Timeout"] = "00:00:10",
+            ["OpenVidu:Timeout"] = EmulatedApp.OpenViduTimeout,
         });
         _ = app.Server;
         return app;

@@ -128,7 +128,7 @@ public sealed partial class DirectoryReplication(
             return;
         }
 
-        directory.AsAnotherInstance(() => webhook.ApplyTo(directory, out _));
+        directory.AsAnotherInstance(() => webhook.ApplyTo(directory, services.GetRequiredService<TimeProvider>(), out _));
         foreach (var listener in services.GetServices<IOpenViduEventListener>())
         {
             listener.OnEventAtAnotherInstance(webhook.Name, body.RootElement);

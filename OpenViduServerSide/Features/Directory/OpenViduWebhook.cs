@@ -22,7 +22,7 @@ public static partial class OpenViduWebhook
         return endpoints;
     }
 
-    private static async Task<IResult> HandleAsync(HttpContext context, IOptions<OpenViduOptions> options, CallDirectory directory, ILoggerFactory loggers)
+    private static async Task<IResult> HandleAsync(HttpContext context, IOptions<OpenViduOptions> options, CallDirectory directory, TimeProvider clock, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(OpenViduWebhook).FullName!);
         if (!IsAuthentic(context.Request, options.Value.Webhook))
@@ -51,7 +51,7 @@ public static partial class OpenViduWebhook
                 return Results.Problem(statusCode: 400, title: "The webhook body is not an OpenVidu event.", detail: problem);
             }
 
-            if (!webhook.ApplyTo(directory, out problem))
+            if (!webhook.ApplyTo(directory, clock, out problem))
             {
                 LogMalformed(logger, problem);
                 return Results.Problem(statusCode: 400, title: $"The {webhook.Name} event lacks a field.", detail: problem);
@@ -108,11 +108,14 @@ internal sealed record WebhookEvent(string Name, JsonElement Body)
         return true;
     }
 
-    /// <summary>Updates the directory; false (with the reason) when a needed field is missing. Unknown events change nothing.</summary>
-    public bool ApplyTo(CallDirectory directory, out string problem)
+    /// <summary>
+    /// Updates the directory; false (with the reason) when a needed field is missing. Unknown events change nothing. An
+    /// event without OpenVidu's <c>timestamp</c> happened now, on the app's clock.
+    /// </summary>
+    public bool ApplyTo(CallDirectory directory, TimeProvider clock, out string problem)
     {
         problem = "";
-        var at = Body.TryGetProperty("timestamp", out var ts) && ts.TryGetInt64(out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : DateTimeOffset.UtcNow;
+        var at = Body.TryGetProperty("timestamp", out var ts) && ts.TryGetInt64(out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : clock.GetUtcNow();
         var connectionId = Text("connectionId") ?? Text("participantId");
         switch (Name)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using OpenViduServerSide.Components;
 using OpenViduServerSide.Data;
 
 namespace OpenViduServerSide.Features.History;
@@ -142,7 +143,8 @@ public sealed class AttendanceReport(IDbContextFactory<ApplicationDbContext> con
         return csv.ToString();
     }
 
-    private static string Time(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+    // The columns' headers say UTC.
+    private static string Time(DateTime utc) => UtcTime.FormatSeconds(utc);
 
     private static string Duration(TimeSpan duration) =>
         duration <= TimeSpan.Zero ? "0:00:00" : ((int)duration.TotalHours).ToString(CultureInfo.InvariantCulture) + duration.ToString(@"\:mm\:ss", CultureInfo.InvariantCulture);

@@ -1,7 +1,5 @@
-using System.Data.Common;
 using System.Net;
 using System.Security.Claims;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Directory;
@@ -23,6 +21,10 @@ public sealed record RecordingResult(bool Succeeded, string Message);
 /// shows it: the app's own starts and stops, OpenVidu's webhook (<c>recordingStatusChanged</c>, also for recordings
 /// started elsewhere) and openvidu-browser's <c>recordingStarted</c>/<c>Stopped</c> events that pages report.
 /// Who started a recording, which OpenVidu does not know, is stored in <see cref="RecordingEntry"/>.
+/// <para>
+/// This file: start, stop and the in-memory state. The pages' and the webhook's reports are in
+/// <c>CallRecordings.Events.cs</c>, the stored entries and audit rows in <c>CallRecordings.Entries.cs</c>.
+/// </para>
 /// </summary>
 public sealed partial class CallRecordings(
     CallModeration moderation,
@@ -176,94 +178,6 @@ public sealed partial class CallRecordings(
         return new RecordingResult(true, RecordingMessages.Stopped);
     }
 
-    /// <summary>A page's openvidu-browser said a recording started (also right after a late join) or stopped.</summary>
-    public async Task BrowserReportedAsync(string sessionName, string recordingId, bool started)
-    {
-        if (!started)
-        {
-            Forget(sessionName, recordingId);
-            return;
-        }
-
-        if (Current(sessionName)?.Id == recordingId)
-        {
-            return;
-        }
-
-        // Its start time: OpenVidu's, when it still answers; else now, the moment the page learnt of it.
-        try
-        {
-            var recording = await openVidu.GetRecordingAsync(recordingId);
-            if (recording is { Status: "started" or "starting" })
-            {
-                Observe(sessionName, new ActiveRecording(recordingId, DateTimeOffset.FromUnixTimeMilliseconds(recording.CreatedAt)));
-            }
-
-            return;
-        }
-        catch (Exception e) when (e is OpenViduException or OpenViduUnavailableException)
-        {
-            LogLookupFailed(e, recordingId);
-        }
-
-        Observe(sessionName, new ActiveRecording(recordingId, clock.GetUtcNow()));
-    }
-
-    /// <summary>OpenVidu's <c>recordingStatusChanged</c>: keeps the indicator and the stored list true (contract §2).</summary>
-    public void OnEvent(string name, JsonElement body) => OnEvent(name, body, save: true);
-
-    /// <summary>The same event posted to another instance: the indicator here; that instance stores it.</summary>
-    public void OnEventAtAnotherInstance(string name, JsonElement body) => OnEvent(name, body, save: false);
-
-    private void OnEvent(string name, JsonElement body, bool save)
-    {
-        if (name != "recordingStatusChanged"
-            || Text(body, "id") is not { } id || Text(body, "sessionId") is not { } sessionName || Text(body, "status") is not { } status)
-        {
-            return;
-        }
-
-        var startTime = body.TryGetProperty("startTime", out var st) && st.TryGetInt64(out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : clock.GetUtcNow();
-        var size = body.TryGetProperty("size", out var sz) && sz.TryGetInt64(out var bytes) ? bytes : 0;
-        var duration = body.TryGetProperty("duration", out var d) && d.TryGetDouble(out var seconds) ? seconds : 0;
-        Guid? callId = Text(body, "uniqueSessionId") is { } unique && unique.LastIndexOf('_') is > 0 and var cut
-            && long.TryParse(unique[(cut + 1)..], out var createdAt)
-                ? CallDirectory.CallIdOf(new SessionIncarnation(unique[..cut], createdAt))
-                : null;
-        if (status is "started" or "starting")
-        {
-            Observe(sessionName, new ActiveRecording(id, startTime));
-        }
-        else
-        {
-            Forget(sessionName, id);
-        }
-
-        if (!save)
-        {
-            return;
-        }
-
-        var now = clock.GetUtcNow().UtcDateTime;
-        _ = SaveAsync(id, entry =>
-        {
-            entry.SessionName = sessionName;
-            entry.CallId ??= callId;
-            entry.Status = status;
-            entry.Size = size;
-            entry.DurationSeconds = duration;
-            if (entry.StartedAt == default)
-            {
-                entry.StartedAt = startTime.UtcDateTime;
-            }
-
-            if (status is "stopped" or "ready" or "failed")
-            {
-                entry.StoppedAt ??= now;
-            }
-        });
-    }
-
     /// <summary>Asks OpenVidu which recording of the call is running (after a 409, or before a stop the app did not see start).</summary>
     private async Task<ActiveRecording?> RefreshAsync(string sessionName, CancellationToken cancellationToken)
     {
@@ -354,78 +268,6 @@ public sealed partial class CallRecordings(
         catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
         {
             LogListenerFailed(e, sessionName);
-        }
-    }
-
-    private static string? Text(JsonElement body, string field) =>
-        body.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    /// <summary>
-    /// Creates or updates the stored row, one write at a time (the app's own start and the webhook's <c>started</c> race to
-    /// insert it). A status never goes back (the stop's <c>stopped</c> may land after the webhook's <c>ready</c>). A
-    /// database failure is logged, never thrown at a page or the webhook.
-    /// </summary>
-    private async Task SaveAsync(string recordingId, Action<RecordingEntry> change)
-    {
-        await writes.WaitAsync();
-        try
-        {
-            await using var db = await contexts.CreateDbContextAsync();
-            var entry = await db.Recordings.FindAsync(recordingId);
-            if (entry is null)
-            {
-                entry = new RecordingEntry { Id = recordingId, SessionName = "", Status = "" };
-                db.Recordings.Add(entry);
-            }
-
-            var before = entry.Status;
-            change(entry);
-            if (Rank(entry.Status) < Rank(before))
-            {
-                entry.Status = before;
-            }
-
-            await db.SaveChangesAsync();
-        }
-        catch (Exception e) when (e is DbException or DbUpdateException)
-        {
-            LogSaveFailed(e, recordingId);
-        }
-        finally
-        {
-            writes.Release();
-        }
-    }
-
-    public void Dispose() => writes.Dispose();
-
-    private static int Rank(string status) => status switch
-    {
-        "starting" => 1,
-        "started" => 2,
-        "stopped" => 3,
-        "ready" or "failed" => 4,
-        _ => 0,
-    };
-
-    private async Task AuditAsync(ClaimsPrincipal actor, string action, string target, string details)
-    {
-        try
-        {
-            await using var db = await contexts.CreateDbContextAsync();
-            db.AuditEntries.Add(new AuditEntry
-            {
-                At = clock.GetUtcNow().UtcDateTime,
-                Actor = actor.Identity?.Name ?? "?",
-                Action = action,
-                Target = target,
-                Details = details,
-            });
-            await db.SaveChangesAsync();
-        }
-        catch (Exception e) when (e is DbException or DbUpdateException)
-        {
-            LogSaveFailed(e, target);
         }
     }
 

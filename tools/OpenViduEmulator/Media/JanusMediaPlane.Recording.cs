@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace OpenViduEmulator.Media;
 
 /// <summary>
-/// Recording in Janus mode (docs/janus-media-plane.md §6): the session's VideoRoom gets a recording folder
+/// Recording in Janus mode (the emulator's README, "Recording"): the session's VideoRoom gets a recording folder
 /// (<c>edit</c> with <c>new_rec_dir</c>) and records every publisher (<c>enable_recording</c>), one <c>.mjr</c> per
 /// track; at the stop, <c>janus-pp-rec</c> (Debian's janus-tools) turns the largest video track into <c>name.webm</c>.
 /// OpenVidu's COMPOSED recording mixes everyone into one mp4; Janus has no mixer, so the emulator's file holds one

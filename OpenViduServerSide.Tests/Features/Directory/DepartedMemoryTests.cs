@@ -1,7 +1,7 @@
 using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Tests.Infrastructure;
 
-namespace OpenViduServerSide.Tests.Features.Calls;
+namespace OpenViduServerSide.Tests.Features.Directory;
 
 /// <summary>
 /// The directory remembers departed connections so late participantJoined webhooks bring no ghosts back, for 10 minutes

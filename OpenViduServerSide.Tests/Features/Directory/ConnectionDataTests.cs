@@ -1,6 +1,6 @@
 using OpenViduServerSide.Features.Directory;
 
-namespace OpenViduServerSide.Tests.Features.Calls;
+namespace OpenViduServerSide.Tests.Features.Directory;
 
 public sealed class ConnectionDataTests
 {

@@ -1,7 +1,7 @@
 using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Tests.Infrastructure;
 
-namespace OpenViduServerSide.Tests.Features.Calls;
+namespace OpenViduServerSide.Tests.Features.Directory;
 
 /// <summary>What the directory stores is what the server decided, whatever a browser reports.</summary>
 public sealed class DirectoryRulesTests

@@ -5,7 +5,7 @@ using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Features.History;
 using OpenViduServerSide.Tests.Infrastructure;
 
-namespace OpenViduServerSide.Tests.Features.Calls;
+namespace OpenViduServerSide.Tests.Features.Directory;
 
 /// <summary>
 /// A call is one lifetime of an OpenVidu session, not its name. The emulator posts real webhooks to the app on Kestrel

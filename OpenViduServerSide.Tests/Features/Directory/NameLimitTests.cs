@@ -2,7 +2,7 @@ using System.Globalization;
 using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Directory;
 
-namespace OpenViduServerSide.Tests.Features.Calls;
+namespace OpenViduServerSide.Tests.Features.Directory;
 
 /// <summary>
 /// The name limits have one home each (<see cref="SessionNames"/>, <see cref="ConnectionData"/>); their messages are

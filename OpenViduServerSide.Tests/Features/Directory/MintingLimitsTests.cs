@@ -3,7 +3,7 @@ using OpenViduEmulator.Testing;
 using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Tests.Infrastructure;
 
-namespace OpenViduServerSide.Tests.Features.Calls;
+namespace OpenViduServerSide.Tests.Features.Directory;
 
 /// <summary>
 /// A valid account cannot fill OpenVidu or the directory with connections it never uses: caps on unused ("pending")

@@ -4,7 +4,7 @@ using OpenViduServerSide.Data;
 using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Tests.Infrastructure;
 
-namespace OpenViduServerSide.Tests.Features.Calls;
+namespace OpenViduServerSide.Tests.Features.Directory;
 
 /// <summary>Token minting rules and the directory's bookkeeping, with real Identity on SQLite and the app.Emulator.</summary>
 public sealed class SessionDirectoryTests : IAsyncLifetime

@@ -1,7 +1,7 @@
 using OpenViduServerSide.Features.Directory;
 using OpenViduServerSide.Tests.Infrastructure;
 
-namespace OpenViduServerSide.Tests.Features.Calls;
+namespace OpenViduServerSide.Tests.Features.Directory;
 
 /// <summary>Promote to speak in the directory: a grant belongs to one call and ends with it; a switch reaches only the pages of that person in that call.</summary>
 public sealed class SpeakGrantTests
