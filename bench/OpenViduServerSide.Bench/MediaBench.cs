@@ -26,6 +26,7 @@ internal static class MediaBench
         () => {
           window.__benchT0 = undefined;
           window.__benchInCall = undefined;
+          performance.clearMarks();
           if (!window.__benchListening) {
             window.__benchListening = true;
             window.addEventListener('click', e => {
@@ -50,8 +51,9 @@ internal static class MediaBench
         }
         """;
 
-    // Once every remote tile plays: [ms from the click to the call view (signalling done: the app has the token and
-    // shows the call), ms from the click to every remote frame]; falsy before, so WaitForFunction keeps polling. Polled
+    // Once every remote tile plays: [ms from the click to the call view (the app has the token, the browser is
+    // connected), ms from the click to every remote frame, then ms from the click to the page's join marks: connected,
+    // camera open, camera published (NaN when not reached)]; falsy before, so WaitForFunction keeps polling. Polled
     // on every animation frame, so each figure is within one frame (~16 ms) of its moment.
     private const string RemoteFramesSinceClick = """
         expected => {
@@ -61,7 +63,8 @@ internal static class MediaBench
           if (!(
         """ + RemotesPlaying + """
         )(expected)) return false;
-          return [window.__benchInCall ?? NaN, Math.max(performance.now() - t0, 0.001)];
+          const mark = step => (performance.getEntriesByName('openvidu-join:' + step).at(-1)?.startTime ?? NaN) - t0;
+          return [window.__benchInCall ?? NaN, Math.max(performance.now() - t0, 0.001), mark('connected'), mark('camera-open'), mark('published')];
         }
         """;
 
@@ -96,12 +99,12 @@ internal static class MediaBench
         }
 
         Console.WriteLine();
-        Console.WriteLine("| publishers N | samples | join → first remote frame p50 ms | p95 ms | max ms | join → call view p50 ms | warm-up round ms | decoded fps per remote tile (mean / min) | Janus CPU % of one core per stream |");
-        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |");
+        Console.WriteLine("| publishers N | samples | join → first remote frame p50 ms | p95 ms | max ms | join → call view p50 ms | → connected p50 ms | → camera open p50 ms | → camera published p50 ms | warm-up round ms | decoded fps per remote tile (mean / min) | Janus CPU % of one core per stream |");
+        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |");
         foreach (var r in rows)
         {
             Console.WriteLine(string.Create(culture,
-                $"| {r.N} | {r.Samples.Count} | {P(r.Samples, 0.50):F0} | {P(r.Samples, 0.95):F0} | {r.Samples.Max():F0} | {P(r.InCall, 0.50):F0} | {string.Join(" / ", r.WarmUp.Select(w => w.ToString("F0", culture)))} | {r.Fps.Average():F1} / {r.Fps.Min():F1} | {r.JanusCpuPerStream.Average():F1} |"));
+                $"| {r.N} | {r.Samples.Count} | {P(r.Samples, 0.50):F0} | {P(r.Samples, 0.95):F0} | {r.Samples.Max():F0} | {P(r.InCall, 0.50):F0} | {P(r.Connected, 0.50):F0} | {P(r.CameraOpen, 0.50):F0} | {P(r.Published, 0.50):F0} | {string.Join(" / ", r.WarmUp.Select(w => w.ToString("F0", culture)))} | {r.Fps.Average():F1} / {r.Fps.Min():F1} | {r.JanusCpuPerStream.Average():F1} |"));
         }
 
         Console.WriteLine($"load after: {File.ReadAllText("/proc/loadavg").Trim()}");
@@ -139,6 +142,7 @@ internal static class MediaBench
             var session = $"media-{n}-{round}";
             var times = new List<double>();
             var inCall = new List<double>();
+            var marks = new List<double[]>();
             for (var i = 0; i < n; i++)
             {
                 var page = pages[i];
@@ -153,6 +157,7 @@ internal static class MediaBench
                 if (i > 0)
                 {
                     inCall.Add(ms[0]);
+                    marks.Add(ms[2..]);
                     times.Add(ms[1]);
                 }
             }
@@ -175,7 +180,7 @@ internal static class MediaBench
             var cpuPerStream = (janusAfter - janusBefore) * 10.0 / (seconds * 1000) * 100 / n;
 
             Console.WriteLine(string.Create(culture,
-                $"  round {round}{(round == 0 ? " (warm-up, not counted)" : "")}: join → first remote frame ms [{string.Join(", ", times.Select(t => t.ToString("F0", culture)))}] (→ call view [{string.Join(", ", inCall.Select(t => t.ToString("F0", culture)))}]); fps per remote tile [{string.Join(", ", fps.Select(f => f.ToString("F1", culture)))}]; Janus {cpuPerStream:F1} % of a core per stream"));
+                $"  round {round}{(round == 0 ? " (warm-up, not counted)" : "")}: join → first remote frame ms [{string.Join(", ", times.Select(t => t.ToString("F0", culture)))}] (→ call view [{string.Join(", ", inCall.Select(t => t.ToString("F0", culture)))}]; → connected / camera open / published [{string.Join(", ", marks.Select(m => string.Join("/", m.Select(t => t.ToString("F0", culture)))))}]); fps per remote tile [{string.Join(", ", fps.Select(f => f.ToString("F1", culture)))}]; Janus {cpuPerStream:F1} % of a core per stream"));
             if (round == 0)
             {
                 row.WarmUp.AddRange(times);
@@ -184,6 +189,9 @@ internal static class MediaBench
             {
                 row.Samples.AddRange(times);
                 row.InCall.AddRange(inCall);
+                row.Connected.AddRange(marks.Select(m => m[0]).Where(double.IsFinite));
+                row.CameraOpen.AddRange(marks.Select(m => m[1]).Where(double.IsFinite));
+                row.Published.AddRange(marks.Select(m => m[2]).Where(double.IsFinite));
                 row.Fps.AddRange(fps);
                 row.JanusCpuPerStream.Add(cpuPerStream);
             }
@@ -309,6 +317,13 @@ internal static class MediaBench
         public List<double> Samples { get; } = [];
 
         public List<double> InCall { get; } = [];
+
+        /// <summary>The page's own join marks (User Timing), ms from the click; absent in builds without them.</summary>
+        public List<double> Connected { get; } = [];
+
+        public List<double> CameraOpen { get; } = [];
+
+        public List<double> Published { get; } = [];
 
         public List<double> WarmUp { get; } = [];
 

@@ -83,6 +83,29 @@ public sealed class CallRecordingsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_started_report_arriving_after_the_stop_does_not_show_it_again_but_a_later_recording_with_its_id_does()
+    {
+        await JoinAsync("Late", "moderator", "Mo");
+        var moderator = User("moderator", "MODERATOR");
+        Assert.True((await Recordings.StartAsync(moderator, "Late", Ct)).Succeeded);
+        var startedAt = Recordings.Current("Late")!.StartedAt;
+        Assert.True((await Recordings.StopAsync(moderator, "Late", Ct)).Succeeded);
+
+        // OpenVidu's "started" webhook (or a page's report) overtaken by the app's own stop.
+        Recordings.OnEventAtAnotherInstance("recordingStatusChanged", StatusChanged("Late", "started", startedAt));
+
+        Assert.Null(Recordings.Current("Late"));
+
+        // Deleted, its id given by OpenVidu to a new recording of the call, which starts later.
+        Recordings.OnEventAtAnotherInstance("recordingStatusChanged", StatusChanged("Late", "started", startedAt.AddMinutes(1)));
+
+        Assert.Equal(startedAt.AddMinutes(1), Recordings.Current("Late")?.StartedAt);
+    }
+
+    private static System.Text.Json.JsonElement StatusChanged(string session, string status, DateTimeOffset startTime) =>
+        System.Text.Json.JsonDocument.Parse($$"""{"id":"{{session}}","sessionId":"{{session}}","status":"{{status}}","startTime":{{startTime.ToUnixTimeMilliseconds()}}}""").RootElement;
+
+    [Fact]
     public async Task A_publisher_cannot_start_and_OpenVidu_is_not_asked()
     {
         await JoinAsync("Class", "publisher1", "Pub");

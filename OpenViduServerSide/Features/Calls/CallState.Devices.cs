@@ -17,10 +17,6 @@ public sealed partial class CallState
         return JoinAsync(name, nick, cancellationToken);
     }
 
-    /// <summary>The browser's devices and the ones this call publishes; null when the browser could not say.</summary>
-    public Task<DeviceList?> ListDevicesAsync() =>
-        view.Phase == CallPhase.InCall ? browser.TryListCallDevicesAsync() : Task.FromResult<DeviceList?>(null);
-
     /// <summary>
     /// Publishes another camera or microphone without leaving the call. Nothing changes unless the browser did: a device
     /// that cannot be opened leaves the old one published, and the person is told.

@@ -25,7 +25,8 @@ public sealed partial class CallState(
     // Over 300 lines, on purpose: one circuit's call is one state machine (join with retries, switches, leave) whose
     // every await follows the same rules (the epoch, callEnded, the pending screen connection), best read together.
     // The screen share is in CallState.Screen.cs, the chat in CallState.Chat.cs, the browser's events in
-    // CallState.Events.cs and the sentences in CallMessages.cs.
+    // CallState.Events.cs, device switches in CallState.Devices.cs, the layout in CallState.Layout.cs, the recording
+    // indicator in CallState.Recording.cs, role switches in CallState.Role.cs and the sentences in CallMessages.cs.
     private const int MaxJoinAttempts = 3;
 
     private readonly Dictionary<string, ConnectionData> remoteConnections = new(StringComparer.Ordinal);

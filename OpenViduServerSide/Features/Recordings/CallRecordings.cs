@@ -37,6 +37,13 @@ public sealed partial class CallRecordings(
     private readonly Lock gate = new();
     private readonly SemaphoreSlim writes = new(1, 1);
     private readonly Dictionary<string, ActiveRecording> active = new(StringComparer.Ordinal);
+
+    // Recordings seen ending, by id, with the start of the recording that ended: a "started" report that arrives after
+    // its "stopped" (the webhook and the pages race the app's own stop) must not show it again. OpenVidu may give a
+    // deleted recording's id to a new one, which starts later and so is shown. Bounded: the oldest are forgotten.
+    private readonly Dictionary<string, DateTimeOffset> ended = new(StringComparer.Ordinal);
+    private readonly Queue<string> endedOrder = new();
+    private const int EndedRemembered = 1024;
     private bool? enabled;
 
     /// <summary>Raised with the session name whenever a call starts or stops being recorded (on the changer's thread).</summary>
@@ -233,7 +240,8 @@ public sealed partial class CallRecordings(
     {
         lock (gate)
         {
-            if (active.GetValueOrDefault(sessionName) == recording)
+            if (active.GetValueOrDefault(sessionName) == recording
+                || (ended.TryGetValue(recording.Id, out var endedStart) && recording.StartedAt <= endedStart))
             {
                 return;
             }
@@ -248,7 +256,9 @@ public sealed partial class CallRecordings(
     {
         lock (gate)
         {
-            if (active.GetValueOrDefault(sessionName)?.Id != recordingId)
+            var current = active.GetValueOrDefault(sessionName);
+            RememberEnded(recordingId, current?.Id == recordingId ? current.StartedAt : clock.GetUtcNow());
+            if (current?.Id != recordingId)
             {
                 return;
             }
@@ -257,6 +267,22 @@ public sealed partial class CallRecordings(
         }
 
         Raise(sessionName);
+    }
+
+    private void RememberEnded(string recordingId, DateTimeOffset startedAt)
+    {
+        if (ended.TryAdd(recordingId, startedAt))
+        {
+            endedOrder.Enqueue(recordingId);
+            if (endedOrder.Count > EndedRemembered)
+            {
+                ended.Remove(endedOrder.Dequeue());
+            }
+        }
+        else if (startedAt > ended[recordingId])
+        {
+            ended[recordingId] = startedAt;
+        }
     }
 
     private void Raise(string sessionName)

@@ -1,6 +1,9 @@
 // Thin translation layer between Blazor (CallState, via a DotNetObjectReference) and openvidu-browser 2.32.
 // It holds the openvidu-browser objects of this tab's one call and forwards their events; every decision
 // (who may publish, what to show, what a reason means) is made in C#.
+// Over 300 lines, on purpose: every export works on the same few objects of the tab's one call (the camera and screen
+// sessions, the stream managers, the <video> elements bound to them), so they stay together; what needs none of them
+// (listing and opening devices) is in devices.js.
 
 import { openTrack, describeDevices } from './devices.js';
 export * from './devices.js';
