@@ -20,6 +20,9 @@ internal static class MediaBench
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(5);
     private const float StepTimeoutMs = 30_000;
 
+    // The User Timing marks openvidu-interop.js sets during a join ('openvidu-join:' + name), in order.
+    private static readonly string[] JoinMarks = ["start", "library", "connected", "camera-open", "published"];
+
     // Records performance.now() when a click on the Join button reaches the page (capture phase, before Blazor sees
     // it), so the clock starts at the click itself and not when Playwright's round trip returns.
     private const string ArmClock = """
@@ -52,8 +55,8 @@ internal static class MediaBench
         """;
 
     // Once every remote tile plays: [ms from the click to the call view (the app has the token, the browser is
-    // connected), ms from the click to every remote frame, then ms from the click to the page's join marks: connected,
-    // camera open, camera published (NaN when not reached)]; falsy before, so WaitForFunction keeps polling. Polled
+    // connected), ms from the click to every remote frame, then ms from the click to the page's join marks (JoinMarks,
+    // NaN when not reached)]; falsy before, so WaitForFunction keeps polling. Polled
     // on every animation frame, so each figure is within one frame (~16 ms) of its moment.
     private const string RemoteFramesSinceClick = """
         expected => {
@@ -64,7 +67,7 @@ internal static class MediaBench
         """ + RemotesPlaying + """
         )(expected)) return false;
           const mark = step => (performance.getEntriesByName('openvidu-join:' + step).at(-1)?.startTime ?? NaN) - t0;
-          return [window.__benchInCall ?? NaN, Math.max(performance.now() - t0, 0.001), mark('connected'), mark('camera-open'), mark('published')];
+          return [window.__benchInCall ?? NaN, Math.max(performance.now() - t0, 0.001), mark('start'), mark('library'), mark('connected'), mark('camera-open'), mark('published')];
         }
         """;
 
@@ -99,12 +102,12 @@ internal static class MediaBench
         }
 
         Console.WriteLine();
-        Console.WriteLine("| publishers N | samples | join → first remote frame p50 ms | p95 ms | max ms | join → call view p50 ms | → connected p50 ms | → camera open p50 ms | → camera published p50 ms | warm-up round ms | decoded fps per remote tile (mean / min) | Janus CPU % of one core per stream |");
-        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |");
+        Console.WriteLine("| publishers N | samples | join → first remote frame p50 ms | p95 ms | max ms | join → call view p50 ms | → join called / library loaded / connected / camera open / camera published p50 ms | warm-up round ms | decoded fps per remote tile (mean / min) | Janus CPU % of one core per stream |");
+        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: |");
         foreach (var r in rows)
         {
             Console.WriteLine(string.Create(culture,
-                $"| {r.N} | {r.Samples.Count} | {P(r.Samples, 0.50):F0} | {P(r.Samples, 0.95):F0} | {r.Samples.Max():F0} | {P(r.InCall, 0.50):F0} | {P(r.Connected, 0.50):F0} | {P(r.CameraOpen, 0.50):F0} | {P(r.Published, 0.50):F0} | {string.Join(" / ", r.WarmUp.Select(w => w.ToString("F0", culture)))} | {r.Fps.Average():F1} / {r.Fps.Min():F1} | {r.JanusCpuPerStream.Average():F1} |"));
+                $"| {r.N} | {r.Samples.Count} | {P(r.Samples, 0.50):F0} | {P(r.Samples, 0.95):F0} | {r.Samples.Max():F0} | {P(r.InCall, 0.50):F0} | {string.Join(" / ", r.Marks.Select(m => P(m, 0.50).ToString("F0", culture)))} | {string.Join(" / ", r.WarmUp.Select(w => w.ToString("F0", culture)))} | {r.Fps.Average():F1} / {r.Fps.Min():F1} | {r.JanusCpuPerStream.Average():F1} |"));
         }
 
         Console.WriteLine($"load after: {File.ReadAllText("/proc/loadavg").Trim()}");
@@ -180,7 +183,7 @@ internal static class MediaBench
             var cpuPerStream = (janusAfter - janusBefore) * 10.0 / (seconds * 1000) * 100 / n;
 
             Console.WriteLine(string.Create(culture,
-                $"  round {round}{(round == 0 ? " (warm-up, not counted)" : "")}: join → first remote frame ms [{string.Join(", ", times.Select(t => t.ToString("F0", culture)))}] (→ call view [{string.Join(", ", inCall.Select(t => t.ToString("F0", culture)))}]; → connected / camera open / published [{string.Join(", ", marks.Select(m => string.Join("/", m.Select(t => t.ToString("F0", culture)))))}]); fps per remote tile [{string.Join(", ", fps.Select(f => f.ToString("F1", culture)))}]; Janus {cpuPerStream:F1} % of a core per stream"));
+                $"  round {round}{(round == 0 ? " (warm-up, not counted)" : "")}: join → first remote frame ms [{string.Join(", ", times.Select(t => t.ToString("F0", culture)))}] (→ call view [{string.Join(", ", inCall.Select(t => t.ToString("F0", culture)))}]; → join called / library / connected / camera open / published [{string.Join(", ", marks.Select(m => string.Join("/", m.Select(t => t.ToString("F0", culture)))))}]); fps per remote tile [{string.Join(", ", fps.Select(f => f.ToString("F1", culture)))}]; Janus {cpuPerStream:F1} % of a core per stream"));
             if (round == 0)
             {
                 row.WarmUp.AddRange(times);
@@ -189,9 +192,10 @@ internal static class MediaBench
             {
                 row.Samples.AddRange(times);
                 row.InCall.AddRange(inCall);
-                row.Connected.AddRange(marks.Select(m => m[0]).Where(double.IsFinite));
-                row.CameraOpen.AddRange(marks.Select(m => m[1]).Where(double.IsFinite));
-                row.Published.AddRange(marks.Select(m => m[2]).Where(double.IsFinite));
+                for (var m = 0; m < JoinMarks.Length; m++)
+                {
+                    row.Marks[m].AddRange(marks.Select(x => x[m]).Where(double.IsFinite));
+                }
                 row.Fps.AddRange(fps);
                 row.JanusCpuPerStream.Add(cpuPerStream);
             }
@@ -318,12 +322,8 @@ internal static class MediaBench
 
         public List<double> InCall { get; } = [];
 
-        /// <summary>The page's own join marks (User Timing), ms from the click; absent in builds without them.</summary>
-        public List<double> Connected { get; } = [];
-
-        public List<double> CameraOpen { get; } = [];
-
-        public List<double> Published { get; } = [];
+        /// <summary>The page's own join marks (User Timing, <see cref="JoinMarks"/>), ms from the click; absent in builds without them.</summary>
+        public List<double>[] Marks { get; } = [.. JoinMarks.Select(_ => new List<double>())];
 
         public List<double> WarmUp { get; } = [];
 

@@ -17,11 +17,19 @@ function loadOpenVidu() {
     const script = document.createElement('script');
     script.src = bundleUrl;
     script.onload = () => resolve();
-    script.onerror = () => reject(new Error('The video library could not be loaded.'));
+    script.onerror = () => {
+      script.remove();
+      bundleLoading = undefined; // the next call tries again
+      reject(new Error('The video library could not be loaded.'));
+    };
     document.head.appendChild(script);
   });
   return bundleLoading;
 }
+
+// The library is a large script: it starts loading when the call page first uses this module (the pre-join, or the
+// join itself for someone who only watches), so a person filling in the form does not wait for it after clicking Join.
+loadOpenVidu().catch(() => { /* tried again at join */ });
 
 let dotnet = null;      // DotNetObjectReference<CallState>
 let camera = null;      // { ov, session, publisher }
@@ -123,7 +131,9 @@ function wireCameraSession(session, ignoredConnectionId = null) {
  * other people's videos bind while the camera is still being published; cameraPublished() tells how that went.
  */
 export async function join(dotnetRef, token, metadata, publish, media) {
+  mark('start');
   await loadOpenVidu();
+  mark('library');
   dotnet = dotnetRef;
   document.addEventListener('keydown', onShortcutKey);
   const ov = new OpenVidu();
