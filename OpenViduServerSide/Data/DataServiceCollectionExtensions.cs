@@ -18,6 +18,7 @@ public static class DataServiceCollectionExtensions
         // context that Identity uses per request.
         builder.Services.AddApplicationDbContext(database);
         builder.Services.AddHostedService<DatabaseInitializer>();
+        builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddHealthChecks().AddDbContextCheck<ApplicationDbContext>("database", tags: ["ready"]);
         return builder;
     }

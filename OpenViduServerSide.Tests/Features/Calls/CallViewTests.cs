@@ -25,12 +25,12 @@ public sealed class CallViewTests : MudTestContext
         // The participant list reads the directory; here it is empty, which is all these tests need of it.
         var directory = InMemoryDirectory.Create();
         Services.AddSingleton(directory);
-        var moderation = new OpenViduServerSide.Features.Moderation.CallModeration(directory, null!, null!, TimeProvider.System, NullLogger<OpenViduServerSide.Features.Moderation.CallModeration>.Instance);
+        var moderation = new OpenViduServerSide.Features.Moderation.CallModeration(directory, null!, null!, null!, TimeProvider.System, NullLogger<OpenViduServerSide.Features.Moderation.CallModeration>.Instance);
         Services.AddSingleton(moderation);
         AddAuthorization().SetAuthorized("alice");
         // The recording control asks OpenVidu whether it records: here it does not, so only the indicator could show.
         Services.AddSingleton(new OpenViduServerSide.Features.Recordings.CallRecordings(moderation, directory,
-            StubOpenVidu.Client(_ => (System.Net.HttpStatusCode.OK, StubOpenVidu.RecordingOff)), null!, TimeProvider.System,
+            StubOpenVidu.Client(_ => (System.Net.HttpStatusCode.OK, StubOpenVidu.RecordingOff)), null!, null!, TimeProvider.System,
             NullLogger<OpenViduServerSide.Features.Recordings.CallRecordings>.Instance));
     }
 

@@ -15,8 +15,8 @@ public sealed class RecordingControlTests : MudTestContext
     private CallRecordings Use(string config)
     {
         var directory = InMemoryDirectory.Create();
-        var moderation = new CallModeration(directory, null!, null!, TimeProvider.System, NullLogger<CallModeration>.Instance);
-        var recordings = new CallRecordings(moderation, directory, StubOpenVidu.Client(_ => (HttpStatusCode.OK, config)), null!,
+        var moderation = new CallModeration(directory, null!, null!, null!, TimeProvider.System, NullLogger<CallModeration>.Instance);
+        var recordings = new CallRecordings(moderation, directory, StubOpenVidu.Client(_ => (HttpStatusCode.OK, config)), null!, null!,
             TimeProvider.System, NullLogger<CallRecordings>.Instance);
         Services.AddSingleton(recordings);
         return recordings;

@@ -26,6 +26,7 @@ public sealed partial class CallModeration(
     CallDirectory directory,
     OpenViduClient openVidu,
     IDbContextFactory<ApplicationDbContext> contexts,
+    AuditLog audit,
     TimeProvider clock,
     ILogger<CallModeration> logger,
     DirectoryReplication? replication = null)
@@ -285,33 +286,12 @@ public sealed partial class CallModeration(
         }
     }
 
-    /// <summary>
-    /// Moderation goes in the same audit table as user administration. The action has already happened at OpenVidu when
-    /// this runs, so a failed write is logged and does not turn a done action into an error (nor kill the page).
-    /// </summary>
-    private async Task AuditAsync(ClaimsPrincipal actor, string action, string target, string? details)
-    {
-        try
-        {
-            await using var db = await contexts.CreateDbContextAsync();
-            db.AuditEntries.Add(new AuditEntry
-            {
-                At = clock.GetUtcNow().UtcDateTime,
-                Actor = actor.Identity?.Name ?? "?",
-                Action = action,
-                Target = target,
-                Details = details is { Length: > AuditEntry.DetailsMaxLength } ? details[..AuditEntry.DetailsMaxLength] : details,
-            });
-            await db.SaveChangesAsync();
-        }
-        catch (Exception e) when (e is DbException or DbUpdateException)
-        {
-            LogAuditFailed(e, actor.Identity?.Name ?? "?", action, target, details ?? "");
-        }
-    }
+    // Moderation goes in the same audit table as user administration, written after OpenVidu acted (see AuditLog).
+    private Task AuditAsync(ClaimsPrincipal actor, string action, string target, string? details) =>
+        audit.WriteAsync(actor, action, target, details);
 
     /// <summary>
-    /// OpenVidu's refusals become a refused result. Audit failures are handled in <see cref="AuditAsync"/>; a database
+    /// OpenVidu's refusals become a refused result. Audit failures are handled in <see cref="AuditLog"/>; a database
     /// error anywhere else in an action is mapped here too, so no moderation action can end the moderator's circuit.
     /// </summary>
     private async Task<ModerationResult> GuardAsync(Func<Task<ModerationResult>> action)
@@ -335,8 +315,6 @@ public sealed partial class CallModeration(
         }
     }
 
-    [LoggerMessage(EventId = 5020, Level = LogLevel.Error, Message = "Could not audit {Action} by {Actor} on {Target} ({Details}); the action itself was done")]
-    private partial void LogAuditFailed(Exception exception, string actor, string action, string target, string details);
 
     [LoggerMessage(EventId = 5021, Level = LogLevel.Warning, Message = "Could not delete connection {ConnectionId} of {Target} in {SessionName} at OpenVidu during an eviction")]
     private partial void LogEvictionFailed(Exception exception, string target, string sessionName, string connectionId);

@@ -59,24 +59,6 @@ public sealed partial class CallRecordings
         _ => 0,
     };
 
-    private async Task AuditAsync(ClaimsPrincipal actor, string action, string target, string details)
-    {
-        try
-        {
-            await using var db = await contexts.CreateDbContextAsync();
-            db.AuditEntries.Add(new AuditEntry
-            {
-                At = clock.GetUtcNow().UtcDateTime,
-                Actor = actor.Identity?.Name ?? "?",
-                Action = action,
-                Target = target,
-                Details = details,
-            });
-            await db.SaveChangesAsync();
-        }
-        catch (Exception e) when (e is DbException or DbUpdateException)
-        {
-            LogSaveFailed(e, target);
-        }
-    }
+    private Task AuditAsync(ClaimsPrincipal actor, string action, string target, string details) =>
+        audit.WriteAsync(actor, action, target, details);
 }

@@ -31,6 +31,7 @@ public sealed partial class CallRecordings(
     CallDirectory directory,
     OpenViduClient openVidu,
     IDbContextFactory<ApplicationDbContext> contexts,
+    AuditLog audit,
     TimeProvider clock,
     ILogger<CallRecordings> logger) : IOpenViduEventListener, IDisposable
 {
