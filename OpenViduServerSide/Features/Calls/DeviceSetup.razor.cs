@@ -124,8 +124,9 @@ public sealed partial class DeviceSetup
             MicrophoneId = devices.MicrophoneId ?? choice.MicrophoneId,
             Nickname = nickname,
         };
-        await Browser.TrySaveDeviceChoiceAsync(used);
-        await Browser.TryStopPreviewAsync();
+        // Two trips to the browser that need nothing from each other; the join waits for both (the preview's camera is
+        // off before the call opens it).
+        await Task.WhenAll(Browser.TrySaveDeviceChoiceAsync(used), Browser.TryStopPreviewAsync());
         return JoinMedia.From(used, cameraWorks: cameraError is null, microphoneWorks: microphoneError is null);
     }
 
