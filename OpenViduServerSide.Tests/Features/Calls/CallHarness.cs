@@ -61,13 +61,13 @@ public sealed class CallHarness : IAsyncDisposable
     }
 
     /// <summary>
-    /// The browser's answer to <c>join(...)</c> (connected or not) and, when asked, to <c>cameraPublished()</c> (the
-    /// camera stream of <paramref name="result"/> or its publish error).
+    /// The browser's answer to <c>join(...)</c> (connected or not) and, when asked, to <c>cameraPublished()</c>: the
+    /// <see cref="JoinResult.Camera"/> of <paramref name="result"/> (the browser joins first, then publishes).
     /// </summary>
     public void BrowserJoins(JoinResult result)
     {
-        Module.Setup<JoinResult>("join", _ => true).SetResult(result with { StreamId = null, PublishError = null, AudioActive = null, VideoActive = null });
-        BrowserPublishes(new CameraPublished(result.StreamId, result.PublishError, result.AudioActive, result.VideoActive));
+        Module.Setup<JoinResult>("join", _ => true).SetResult(result with { Camera = null });
+        BrowserPublishes(result.Camera);
     }
 
     /// <summary>The browser's answer to <c>cameraPublished()</c>, the camera a join started publishing.</summary>
@@ -93,7 +93,7 @@ public sealed class CallHarness : IAsyncDisposable
     /// <summary>Alice is in TUTORIAL with her camera published: the starting point of most call page tests.</summary>
     public async Task<IRenderedComponent<CallPage>> AliceInTutorialAsync()
     {
-        BrowserJoins(new JoinResult("con_fromBrowser", AliceCamera, null, null));
+        BrowserJoins(new JoinResult("con_fromBrowser", null, new CameraPublished(AliceCamera, null)));
         var page = RenderPage();
         await FillAndJoinAsync(page, "TUTORIAL", "Alice");
         // The call shows first; her camera's tile and controls come once the browser says it is published.

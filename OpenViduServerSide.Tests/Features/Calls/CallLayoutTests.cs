@@ -47,7 +47,7 @@ public sealed class CallLayoutTests
 
         await page.Find("[data-testid=leave]").ClickAsync();
         page.WaitForElement("[data-testid=join-button]", Wait);
-        h.BrowserJoins(new JoinResult("con_fromBrowser2", CallHarness.AliceCamera, null, null));
+        h.BrowserJoins(new JoinResult("con_fromBrowser2", null, new CameraPublished(CallHarness.AliceCamera, null)));
         await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
         page.WaitForElement("[data-testid=call-title]", Wait);
 

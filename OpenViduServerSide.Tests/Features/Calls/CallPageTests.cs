@@ -15,7 +15,7 @@ public sealed class CallPageTests
     public async Task Joining_mints_a_PUBLISHER_token_publishes_and_lists_me()
     {
         await using var h = await CallHarness.StartAsync("publisher1");
-        h.BrowserJoins(new JoinResult("con_fromBrowser", "str_CAM_Abcd_con_X", null, null));
+        h.BrowserJoins(new JoinResult("con_fromBrowser", null, new CameraPublished("str_CAM_Abcd_con_X", null)));
         var page = h.RenderPage();
 
         await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
@@ -36,7 +36,7 @@ public sealed class CallPageTests
     public async Task The_call_shows_while_the_camera_is_published_and_its_tile_and_controls_come_when_it_is()
     {
         await using var h = await CallHarness.StartAsync("publisher1");
-        h.Module.Setup<JoinResult>("join", _ => true).SetResult(new JoinResult("con_fromBrowser", null, null, null));
+        h.Module.Setup<JoinResult>("join", _ => true).SetResult(new JoinResult("con_fromBrowser", null));
         var publishing = h.Module.Setup<CameraPublished?>("cameraPublished", _ => true);
         var page = h.RenderPage();
 
@@ -63,7 +63,7 @@ public sealed class CallPageTests
     public async Task A_camera_that_could_not_be_published_after_joining_is_explained_and_the_call_goes_on()
     {
         await using var h = await CallHarness.StartAsync("publisher1");
-        h.BrowserJoins(new JoinResult("con_fromBrowser", null, new JsError("DEVICE_ALREADY_IN_USE", "Could not start video source"), null));
+        h.BrowserJoins(new JoinResult("con_fromBrowser", null, new CameraPublished(null, new JsError("DEVICE_ALREADY_IN_USE", "Could not start video source"))));
         var page = h.RenderPage();
 
         await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
@@ -78,7 +78,7 @@ public sealed class CallPageTests
     public async Task A_subscriber_joins_without_publishing()
     {
         await using var h = await CallHarness.StartAsync("subscriber");
-        h.BrowserJoins(new JoinResult("con_fromBrowser", null, null, null));
+        h.BrowserJoins(new JoinResult("con_fromBrowser", null));
         var page = h.RenderPage();
 
         await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Bob");
@@ -106,7 +106,7 @@ public sealed class CallPageTests
     public async Task A_blocked_camera_leaves_me_in_the_call_as_a_viewer_with_an_explanation()
     {
         await using var h = await CallHarness.StartAsync("publisher1");
-        h.BrowserJoins(new JoinResult("con_fromBrowser", null, new JsError("DEVICE_ACCESS_DENIED", "Permission denied"), null));
+        h.BrowserJoins(new JoinResult("con_fromBrowser", null, new CameraPublished(null, new JsError("DEVICE_ACCESS_DENIED", "Permission denied"))));
         var page = h.RenderPage();
 
         await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
@@ -120,7 +120,7 @@ public sealed class CallPageTests
     public async Task A_rejected_token_is_explained_and_its_connection_released()
     {
         await using var h = await CallHarness.StartAsync("publisher1");
-        h.BrowserJoins(new JoinResult(null, null, null, new JsError("401", "Token tok_X is not valid")));
+        h.BrowserJoins(new JoinResult(null, new JsError("401", "Token tok_X is not valid")));
         var page = h.RenderPage();
 
         await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Alice");
@@ -137,8 +137,8 @@ public sealed class CallPageTests
         await using var h = await CallHarness.StartAsync("publisher1");
         string? firstToken = null;
         bool IsFirst(JSRuntimeInvocation i) => (string)i.Arguments[1]! == (firstToken ??= (string)i.Arguments[1]!);
-        h.Module.Setup<JoinResult>("join", IsFirst).SetResult(new JoinResult(null, null, null, new JsError("202", "Session TUTORIAL not found")));
-        h.Module.Setup<JoinResult>("join", i => !IsFirst(i)).SetResult(new JoinResult("con_fromBrowser", null, null, null));
+        h.Module.Setup<JoinResult>("join", IsFirst).SetResult(new JoinResult(null, new JsError("202", "Session TUTORIAL not found")));
+        h.Module.Setup<JoinResult>("join", i => !IsFirst(i)).SetResult(new JoinResult("con_fromBrowser", null));
         h.BrowserPublishes(new CameraPublished(CallHarness.AliceCamera, null));
         var page = h.RenderPage();
 
@@ -430,7 +430,7 @@ public sealed class CallPageTests
         Assert.Empty(h.ConnectionsAt("TUTORIAL"));
         Assert.Empty(h.Directory.GetParticipants("TUTORIAL"));
         // The page still works: joining again succeeds.
-        h.BrowserJoins(new JoinResult("con_fromBrowser", CallHarness.AliceCamera, null, null));
+        h.BrowserJoins(new JoinResult("con_fromBrowser", null, new CameraPublished(CallHarness.AliceCamera, null)));
         await page.Find("form").SubmitAsync();
         page.WaitForElement("[data-testid=call-title]", Wait);
     }

@@ -14,7 +14,7 @@ public sealed class PreJoinCallTests
     public async Task The_choice_reaches_join_and_the_buttons_and_tile_show_what_the_browser_published()
     {
         await using var h = await CallHarness.StartAsync("publisher1");
-        h.BrowserJoins(new JoinResult("con_fromBrowser", CallHarness.AliceCamera, null, null, AudioActive: false, VideoActive: true));
+        h.BrowserJoins(new JoinResult("con_fromBrowser", null, new CameraPublished(CallHarness.AliceCamera, null, AudioActive: false, VideoActive: true)));
         var page = h.RenderPage();
         page.WaitForAssertion(() => h.Module.VerifyInvoke("startPreview"), Wait);
 
@@ -38,7 +38,7 @@ public sealed class PreJoinCallTests
         await using var h = await CallHarness.StartAsync("publisher1");
         h.Module.Setup<PreviewResult>("startPreview", _ => true).SetResult(new PreviewResult(DeviceList.None,
             new JsError("NotAllowedError", "Permission denied"), new JsError("NotAllowedError", "Permission denied")));
-        h.BrowserJoins(new JoinResult("con_fromBrowser", null, null, null));
+        h.BrowserJoins(new JoinResult("con_fromBrowser", null));
         var page = h.RenderPage();
         page.WaitForAssertion(() => Assert.Equal("Join without camera and microphone", page.Find("[data-testid=join-button]").TextContent.Trim()), Wait);
 
@@ -53,7 +53,7 @@ public sealed class PreJoinCallTests
     public async Task A_SUBSCRIBER_chooses_no_devices()
     {
         await using var h = await CallHarness.StartAsync("subscriber", "SUBSCRIBER");
-        h.BrowserJoins(new JoinResult("con_fromBrowser", null, null, null));
+        h.BrowserJoins(new JoinResult("con_fromBrowser", null));
         var page = h.RenderPage();
 
         await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Bob");

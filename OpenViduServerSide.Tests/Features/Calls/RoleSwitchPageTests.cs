@@ -19,7 +19,7 @@ public sealed class RoleSwitchPageTests
 
     private static async Task<IRenderedComponent<CallPage>> BobWatchesAsync(CallHarness h)
     {
-        h.BrowserJoins(new JoinResult("con_fromBrowser", null, null, null));
+        h.BrowserJoins(new JoinResult("con_fromBrowser", null));
         var page = h.RenderPage();
         await CallHarness.FillAndJoinAsync(page, "TUTORIAL", "Bob");
         page.WaitForElement("[data-testid=subscriber-placeholder]", Wait);
@@ -28,8 +28,8 @@ public sealed class RoleSwitchPageTests
 
     private static void BrowserSwitches(CallHarness h)
     {
-        h.Module.Setup<JoinResult>("switchCamera", i => (bool)i.Arguments[2]!).SetResult(new JoinResult("con_new", "str_CAM_Bobb_con_NEW", null, null));
-        h.Module.Setup<JoinResult>("switchCamera", i => !(bool)i.Arguments[2]!).SetResult(new JoinResult("con_new", null, null, null));
+        h.Module.Setup<JoinResult>("switchCamera", i => (bool)i.Arguments[2]!).SetResult(new JoinResult("con_new", null, new CameraPublished("str_CAM_Bobb_con_NEW", null)));
+        h.Module.Setup<JoinResult>("switchCamera", i => !(bool)i.Arguments[2]!).SetResult(new JoinResult("con_new", null));
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class RoleSwitchPageTests
         await using var h = await CallHarness.StartAsync("subscriber");
         var page = await BobWatchesAsync(h);
         var watching = h.Call.View.ConnectionId!;
-        h.Module.Setup<JoinResult>("switchCamera", _ => true).SetResult(new JoinResult(null, null, null, new JsError("401", "Token not valid")));
+        h.Module.Setup<JoinResult>("switchCamera", _ => true).SetResult(new JoinResult(null, new JsError("401", "Token not valid")));
 
         Assert.True((await h.App.Get<CallModeration>().LetSpeakAsync(Admin, "TUTORIAL", watching, TestContext.Current.CancellationToken)).Succeeded);
 

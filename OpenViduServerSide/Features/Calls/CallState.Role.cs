@@ -105,18 +105,9 @@ public sealed partial class CallState
         RemoveTiles(t => t.ConnectionId == previous);
         view = view with { Role = issued.Role, ConnectionId = issued.ConnectionId, CameraStarting = false, MicrophoneOn = false, CameraOn = false };
         var notice = CallMessages.RoleSwitched(change, issued.Role);
-        if (result.StreamId is { } streamId)
+        if (result.Camera is { } camera && ShowOwnCamera(issued.ConnectionId, camera) is { } problem)
         {
-            // What the browser really published (the pre-join's choice: a device left out, or one that starts muted).
-            var (microphoneOn, cameraOn) = (result.AudioActive ?? true, result.VideoActive ?? true);
-            var camera = new VideoTile(streamId, issued.ConnectionId, nickname, view.UserName, IsScreen: false, IsLocal: true, microphoneOn, cameraOn);
-            view = view with { MicrophoneOn = microphoneOn, CameraOn = cameraOn, Tiles = view.Tiles.Insert(0, camera) };
-            directory.UpdateMedia(session, issued.ConnectionId, streamId, microphoneOn, cameraOn);
-        }
-        else if (result.PublishError is { } publishError)
-        {
-            LogPublishFailed(publishError.Name, publishError.Message);
-            notice += " " + CallMessages.DescribeDeviceError(publishError, "camera or microphone");
+            notice += " " + problem;
         }
 
         Say(NoticeLevel.Info, notice);

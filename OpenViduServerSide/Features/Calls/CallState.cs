@@ -120,22 +120,37 @@ public sealed partial class CallState(
         }
 
         view = view with { CameraStarting = false };
-        if (published?.StreamId is { } streamId)
+        if (ShowOwnCamera(connectionId, published ?? new CameraPublished(null, new JsError("BROWSER", "no answer from the browser")))
+            is { } problem)
         {
-            // What the browser published (the pre-join may have started a device muted or left it out).
+            Say(NoticeLevel.Warning, problem);
+        }
+
+        await ChangedAsync();
+    }
+
+    /// <summary>
+    /// Puts this page's published camera first among the tiles, with what the browser really publishes (the pre-join may
+    /// have started a device muted or left it out); or says why there is none (null: nothing to say).
+    /// </summary>
+    private string? ShowOwnCamera(string connectionId, CameraPublished published)
+    {
+        if (published.StreamId is { } streamId)
+        {
             var (microphoneOn, cameraOn) = (published.AudioActive ?? true, published.VideoActive ?? true);
             var camera = new VideoTile(streamId, connectionId, view.Nickname, view.UserName, IsScreen: false, IsLocal: true, microphoneOn, cameraOn);
             view = view with { MicrophoneOn = microphoneOn, CameraOn = cameraOn, Tiles = view.Tiles.Insert(0, camera) };
             directory.UpdateMedia(view.SessionName, connectionId, streamId, microphoneOn, cameraOn);
-        }
-        else
-        {
-            var error = published?.PublishError ?? new JsError("BROWSER", "no answer from the browser");
-            LogPublishFailed(error.Name, error.Message);
-            Say(NoticeLevel.Warning, CallMessages.DescribeDeviceError(error, "camera or microphone"));
+            return null;
         }
 
-        await ChangedAsync();
+        if (published.PublishError is not { } error)
+        {
+            return null;
+        }
+
+        LogPublishFailed(error.Name, error.Message);
+        return CallMessages.DescribeDeviceError(error, "camera or microphone");
     }
 
     private sealed record Connected(IssuedConnection Issued, JoinResult Browser);

@@ -5,15 +5,13 @@ namespace OpenViduServerSide.Features.Calls;
 
 // Shapes exchanged with wwwroot/js/openvidu-interop.js.
 
-/// <summary>
-/// Connected (ConnectionId) or not (Error). After a join the camera is published afterwards (<see cref="CameraPublished"/>);
-/// after a role switch, once connected, the camera stream or why it could not be published.
-/// </summary>
-/// <param name="AudioActive">The published microphone is on (null: the browser did not say).</param>
-/// <param name="VideoActive">The published camera is on (null: the browser did not say).</param>
-public sealed record JoinResult(string? ConnectionId, string? StreamId, JsError? PublishError, JsError? Error, bool? AudioActive = null, bool? VideoActive = null);
+/// <summary>Connected (ConnectionId) or not (Error).</summary>
+/// <param name="Camera">
+/// After a role switch that publishes, its camera; a join publishes after it is connected (<see cref="OpenViduInterop.TryCameraPublishedAsync"/>).
+/// </param>
+public sealed record JoinResult(string? ConnectionId, JsError? Error, CameraPublished? Camera = null);
 
-/// <summary>The camera published after a join (StreamId), or why it could not be (PublishError).</summary>
+/// <summary>This page's published camera (StreamId), or why it could not be published (PublishError).</summary>
 /// <param name="AudioActive">The published microphone is on (null: the browser did not say).</param>
 /// <param name="VideoActive">The published camera is on (null: the browser did not say).</param>
 public sealed record CameraPublished(string? StreamId, JsError? PublishError, bool? AudioActive = null, bool? VideoActive = null);

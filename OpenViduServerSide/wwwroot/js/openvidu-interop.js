@@ -32,7 +32,7 @@ function loadOpenVidu() {
 loadOpenVidu().catch(() => { /* tried again at join */ });
 
 let dotnet = null;      // DotNetObjectReference<CallState>
-let camera = null;      // { ov, session, publisher }
+let camera = null;      // { ov, session, publisher, publishing: the join's publish, a promise of cameraPublished() }
 let screen = null;      // { ov, session, publisher }
 let lastMedia = null;   // the JoinMedia of this call's camera, kept up by device switches
 const managers = new Map(); // streamId -> StreamManager (Publisher or Subscriber)
@@ -222,7 +222,7 @@ async function publishCamera(session, opening) {
  * A role switch: connects with a new token while the old camera session still holds the call, and only then leaves
  * the old one, so a refused token leaves the page in the call as it was. Remote videos stay in their <video>
  * elements, bound to the new session's subscribers; the screen share (its own session) is untouched.
- * Resolves to { connectionId, error } and, when asked to publish, what cameraPublished() gives after a join.
+ * Resolves to { connectionId, error, camera }: camera, when asked to publish, as cameraPublished() after a join.
  */
 export async function switchCamera(token, metadata, publish) {
   await loadOpenVidu();
@@ -235,7 +235,7 @@ export async function switchCamera(token, metadata, publish) {
     await session.connect(token, metadata);
   } catch (error) {
     retired.add(session);
-    return { connectionId: null, streamId: null, publishError: null, error: errorInfo(error) };
+    return { connectionId: null, error: errorInfo(error) };
   }
 
   camera = { ov, session, publisher: null, publishing: null };
@@ -255,7 +255,7 @@ export async function switchCamera(token, metadata, publish) {
 
   // The devices chosen before joining (or switched to since): a person let speak starts as they set up.
   const published = publish ? await publishCamera(session, openCamera(ov, lastMedia)) : null;
-  return { connectionId: session.connection.connectionId, error: null, ...published };
+  return { connectionId: session.connection.connectionId, error: null, camera: published };
 }
 
 /** Shares the screen on a second connection. Resolves to { connectionId, streamId, error }. */
