@@ -109,6 +109,25 @@ public sealed class DeviceSetupTests : MudTestContext
     }
 
     [Fact]
+    public async Task The_join_goes_on_while_the_browser_is_still_stopping_the_preview()
+    {
+        Remembered(null);
+        PreviewAnswers();
+        var stopping = module.SetupVoid("stopPreview"); // the browser has not answered yet
+        JoinRequest? joined = null;
+        var form = RenderForm(r => joined = r);
+        form.WaitForAssertion(() => module.VerifyInvoke("startPreview"), Wait);
+
+        var submitted = form.Find("form").SubmitAsync();
+
+        // The token is minted meanwhile: the browser's join stops a preview still running before opening the camera.
+        form.WaitForAssertion(() => Assert.NotNull(joined), Wait);
+        module.VerifyInvoke("stopPreview");
+        stopping.SetVoidResult();
+        await submitted;
+    }
+
+    [Fact]
     public async Task A_blocked_camera_is_explained_and_the_person_joins_without_it()
     {
         Remembered(null);

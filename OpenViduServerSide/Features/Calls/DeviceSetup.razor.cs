@@ -4,7 +4,7 @@ namespace OpenViduServerSide.Features.Calls;
 
 /// <summary>
 /// The pre-join's devices. The remembered choice is read once the component is in the page; every change of device
-/// or switch restarts the preview with the new choice. <see cref="FinishAsync"/> remembers the choice, stops the
+/// or switch restarts the preview with the new choice. <see cref="Finish"/> remembers the choice, stops the
 /// preview (its camera light goes off before the call opens the camera) and says what the call should publish.
 /// </summary>
 public sealed partial class DeviceSetup
@@ -18,6 +18,7 @@ public sealed partial class DeviceSetup
     private JsError? microphoneError;
     private bool previewFailed;
     private bool starting;
+    private Task finishing = Task.CompletedTask;
 
     [Inject] private OpenViduInterop Browser { get; set; } = null!;
 
@@ -114,9 +115,11 @@ public sealed partial class DeviceSetup
 
     /// <summary>
     /// Before joining: remembers the choice with the nickname, stops the preview, and answers what to publish (the
-    /// devices the preview could not open are left out; the chosen ones as the preview showed them).
+    /// devices the preview could not open are left out; the chosen ones as the preview showed them). The browser is told
+    /// without waiting for its answer, so the token is minted meanwhile: the join's own call reaches the browser after
+    /// these two (one circuit, in order), and the browser's join stops a preview still running before it opens the camera.
     /// </summary>
-    public async Task<JoinMedia> FinishAsync(string nickname)
+    public JoinMedia Finish(string nickname)
     {
         var used = choice with
         {
@@ -124,14 +127,16 @@ public sealed partial class DeviceSetup
             MicrophoneId = devices.MicrophoneId ?? choice.MicrophoneId,
             Nickname = nickname,
         };
-        // Two trips to the browser that need nothing from each other; the join waits for both (the preview's camera is
-        // off before the call opens it).
-        await Task.WhenAll(Browser.TrySaveDeviceChoiceAsync(used), Browser.TryStopPreviewAsync());
+        finishing = Task.WhenAll(Browser.TrySaveDeviceChoiceAsync(used), Browser.TryStopPreviewAsync());
         return JoinMedia.From(used, cameraWorks: cameraError is null, microphoneWorks: microphoneError is null);
     }
 
-    /// <summary>The join did not happen (the form is back): show the preview again.</summary>
-    public Task ResumeAsync() => StartPreviewAsync();
+    /// <summary>The join did not happen (the form is back): show the preview again, once the browser has stopped it.</summary>
+    public async Task ResumeAsync()
+    {
+        await finishing;
+        await StartPreviewAsync();
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -5,7 +5,7 @@
 // sessions, the stream managers, the <video> elements bound to them), so they stay together; what needs none of them
 // (listing and opening devices) is in devices.js.
 
-import { openTrack, describeDevices } from './devices.js';
+import { openTrack, describeDevices, stopPreview } from './devices.js';
 export * from './devices.js';
 
 const bundleUrl = new URL('../lib/openvidu-browser/openvidu-browser.min.js', import.meta.url).href;
@@ -132,6 +132,7 @@ function wireCameraSession(session, ignoredConnectionId = null) {
  */
 export async function join(dotnetRef, token, metadata, publish, media) {
   mark('start');
+  stopPreview(); // the pre-join's camera goes off before the call opens its own (the server does not wait for it)
   await loadOpenVidu();
   mark('library');
   dotnet = dotnetRef;
