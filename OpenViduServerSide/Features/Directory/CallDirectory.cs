@@ -97,6 +97,19 @@ public sealed partial class CallDirectory(TimeProvider clock, ILogger<CallDirect
         return subscription;
     }
 
+    /// <summary>
+    /// Calls <paramref name="refresh"/> after changes to <paramref name="sessionName"/> (every session when null) until
+    /// disposed: for pages, which read the directory again rather than the change. It runs on the thread pool, never on
+    /// the thread that made the change (a join through the API would otherwise render every open page, one after
+    /// another, before it answers); one refresh at a time, and the changes made while one runs are folded into the next.
+    /// </summary>
+    public IDisposable Watch(string? sessionName, Func<Task> refresh)
+    {
+        var watcher = new Watcher(this, sessionName, refresh);
+        watcher.Subscription = Subscribe(sessionName, watcher.OnChange);
+        return watcher;
+    }
+
     internal int SubscriberCount
     {
         get
@@ -261,6 +274,79 @@ public sealed partial class CallDirectory(TimeProvider clock, ILogger<CallDirect
             {
                 owner.subscriptions = Array.FindAll(owner.subscriptions, s => s != this);
             }
+        }
+    }
+
+    private sealed class Watcher(CallDirectory owner, string? sessionName, Func<Task> refresh) : IDisposable
+    {
+        private readonly Lock gate = new();
+        private bool refreshing;
+        private bool changedMeanwhile;
+        private bool stopped;
+
+        public IDisposable? Subscription { get; set; }
+
+        public Task OnChange(DirectoryChange change)
+        {
+            lock (gate)
+            {
+                if (refreshing)
+                {
+                    changedMeanwhile = true;
+                    return Task.CompletedTask;
+                }
+
+                refreshing = true;
+            }
+
+            // Unsafe: the request that made the change (its HttpContext, its user) does not flow into other pages.
+            ThreadPool.UnsafeQueueUserWorkItem(static watcher => _ = watcher.RefreshAsync(), this, preferLocal: false);
+            return Task.CompletedTask;
+        }
+
+        /// <summary>One refresh at a time; a change made while one runs gets one more after it (the page may have read too early).</summary>
+        private async Task RefreshAsync()
+        {
+            while (true)
+            {
+                lock (gate)
+                {
+                    changedMeanwhile = false;
+                    if (stopped)
+                    {
+                        refreshing = false;
+                        return;
+                    }
+                }
+
+                try
+                {
+                    await refresh();
+                }
+                catch (Exception e)
+                {
+                    owner.LogSubscriberFailed(e, sessionName ?? "any call");
+                }
+
+                lock (gate)
+                {
+                    if (!changedMeanwhile)
+                    {
+                        refreshing = false;
+                        return;
+                    }
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (gate)
+            {
+                stopped = true;
+            }
+
+            Subscription?.Dispose();
         }
     }
 
