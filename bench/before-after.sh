@@ -25,8 +25,8 @@ before_app=$work/before/OpenViduServerSide/bin/Release/net10.0
 after_app=$root/OpenViduServerSide/bin/Release/net10.0
 load() { echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"; }
 
-echo; echo "==> tokens: the app before, after, after published ReadyToRun, and OpenVidu's minimal .NET backend"; load
-timeout 1200 "${bench[@]}" --versus-peer --rounds 2 --app before="$before_app" --app after="$after_app" --app after-r2r="$work/after-r2r" --app "after-r2r-nopgo=$work/after-r2r;DOTNET_TieredPGO=0" | grep -v '^  '
+echo; echo "==> tokens: the app before, after, after published ReadyToRun, after with the runtime's default tiering, and OpenVidu's minimal .NET backend"; load
+timeout 1200 "${bench[@]}" --versus-peer --rounds 2 --app before="$before_app" --app after="$after_app" --app after-r2r="$work/after-r2r" --app "after-runtime-defaults=$after_app;DOTNET_TieredPGO=1;DOTNET_TC_CallCountingDelayMs=100" | grep -v '^  '
 
 for side in before after; do
   folder=$([ $side = before ] && echo "$before_app" || echo "$after_app")
