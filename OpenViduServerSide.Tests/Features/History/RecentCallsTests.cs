@@ -10,6 +10,9 @@ namespace OpenViduServerSide.Tests.Features.History;
 /// <summary>"Your recent calls" on the home page, read from a real SQLite file.</summary>
 public sealed class RecentCallsTests : MudTestContext, IAsyncLifetime
 {
+    // The list reads SQLite: a busy machine can take longer than bUnit's default second.
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
     private readonly AppFactory app = new();
     private readonly Guid monday = Guid.NewGuid();
     private readonly Guid tuesday = Guid.NewGuid();
@@ -41,7 +44,7 @@ public sealed class RecentCallsTests : MudTestContext, IAsyncLifetime
     {
         var calls = Render<RecentCalls>(p => p.Add(c => c.UserName, "publisher1"));
 
-        calls.WaitForElement("[data-testid=recent-calls]");
+        calls.WaitForElement("[data-testid=recent-calls]", Wait);
         var rows = calls.FindAll("[data-testid=recent-calls] tbody tr").Select(r => r.QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToArray()).ToArray();
         Assert.Equal(2, rows.Length);
         Assert.Equal(["Tuesday", "2026-11-24 09:00 UTC", "still in it", "MODERATOR", "Join againAttendance"], rows[0]);
@@ -59,6 +62,6 @@ public sealed class RecentCallsTests : MudTestContext, IAsyncLifetime
     {
         var calls = Render<RecentCalls>(p => p.Add(c => c.UserName, "subscriber"));
 
-        calls.WaitForElement("[data-testid=no-recent-calls]");
+        calls.WaitForElement("[data-testid=no-recent-calls]", Wait);
     }
 }

@@ -171,14 +171,14 @@ public class RecordingLibraryTests : MudTestContext, IAsyncLifetime
 
         var list = Render<RecordingsTable>(p => p.Add(l => l.CanDelete, true));
 
-        list.WaitForElement("[data-testid=recordings-table]");
+        list.WaitForElement("[data-testid=recordings-table]", Wait);
         Assert.Equal("Lesson", list.Find("[data-testid=recording-call]").TextContent.Trim());
         Assert.Equal("moderator", list.Find("[data-testid=recording-started-by]").TextContent.Trim());
         Assert.Equal("ready", list.Find("[data-testid=recording-status]").TextContent.Trim());
         Assert.Equal(RecordingFileEndpoint.Url(id), list.Find("[data-testid=recording-download]").GetAttribute("href"));
         Assert.NotNull(list.Find("[data-testid=recording-delete]"));
         list.Find("[data-testid=recording-play]").Click();
-        var video = list.WaitForElement("[data-testid=recording-player]");
+        var video = list.WaitForElement("[data-testid=recording-player]", Wait);
         Assert.Equal(RecordingFileEndpoint.Url(id), video.GetAttribute("src"));
         Assert.True(video.HasAttribute("controls"));
     }
@@ -190,7 +190,7 @@ public class RecordingLibraryTests : MudTestContext, IAsyncLifetime
         AddAuthorization().SetAuthorized("admin").SetRoles(Roles.Admin);
         var dialogs = Render<MudBlazor.MudDialogProvider>();
         var list = Render<RecordingsTable>(p => p.Add(l => l.CanDelete, true));
-        list.WaitForElement("[data-testid=recording-delete]");
+        list.WaitForElement("[data-testid=recording-delete]", Wait);
 
         var deleting = list.Find("[data-testid=recording-delete]").ClickAsync(new()); // completes when the dialog closes
         dialogs.WaitForAssertion(() => Assert.Contains("Delete the recording of Lesson?", dialogs.Markup, StringComparison.Ordinal), Wait);
