@@ -103,6 +103,38 @@ public sealed class PreJoinFlowTests(BrowserFixture browsers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Joining_turns_the_preview_camera_off_before_the_call_opens_its_own()
+    {
+        var alice = await SignedInAsync("publisher1");
+        await alice.Page.AddInitScriptAsync(RecordCameraOpens);
+        await alice.OpenPreJoinAsync();
+        await alice.ExpectPreviewPictureAsync();
+
+        await alice.Page.Locator("#session-name").FillAsync("PreviewOff");
+        await alice.Page.GetByTestId("join-button").ClickAsync();
+        await Expect(alice.Page.GetByTestId("toggle-camera")).ToHaveAttributeAsync("aria-label", "Turn camera off");
+
+        // Two cameras opened (the preview's, then the call's), and none was live when the call's opened: a phone's camera
+        // may refuse a second user. Afterwards only the call's is live.
+        var liveWhenOpened = await alice.Page.EvaluateAsync<int[]>("() => window.cameraOpens.map(o => o.liveBefore)");
+        Assert.Equal([0, 0], liveWhenOpened);
+        Assert.Equal(1, await alice.Page.EvaluateAsync<int>("() => window.cameraOpens.filter(o => o.track.readyState === 'live').length"));
+    }
+
+    // Records every camera the page opens (the preview's and openvidu-browser's) with how many were live just before.
+    private const string RecordCameraOpens = """
+        window.cameraOpens = [];
+        const open = MediaDevices.prototype.getUserMedia;
+        MediaDevices.prototype.getUserMedia = async function (constraints) {
+            if (!constraints?.video) return open.call(this, constraints);
+            const liveBefore = window.cameraOpens.filter(o => o.track.readyState === 'live').length;
+            const stream = await open.call(this, constraints);
+            window.cameraOpens.push({ liveBefore, track: stream.getVideoTracks()[0] });
+            return stream;
+        };
+        """;
+
+    [Fact]
     public async Task Missing_devices_are_explained_and_the_person_joins_without_them_and_sees_the_others()
     {
         var carol = await SignedInAsync("publisher2");

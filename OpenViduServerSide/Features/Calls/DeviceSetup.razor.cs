@@ -4,8 +4,8 @@ namespace OpenViduServerSide.Features.Calls;
 
 /// <summary>
 /// The pre-join's devices. The remembered choice is read once the component is in the page; every change of device
-/// or switch restarts the preview with the new choice. <see cref="Finish"/> remembers the choice, stops the
-/// preview (its camera light goes off before the call opens the camera) and says what the call should publish.
+/// or switch restarts the preview with the new choice. <see cref="Finish"/> remembers the choice and says what the call
+/// should publish; the browser's join stops the preview (its camera light goes off before the call opens the camera).
 /// </summary>
 public sealed partial class DeviceSetup
 {
@@ -18,7 +18,6 @@ public sealed partial class DeviceSetup
     private JsError? microphoneError;
     private bool previewFailed;
     private bool starting;
-    private Task finishing = Task.CompletedTask;
 
     [Inject] private OpenViduInterop Browser { get; set; } = null!;
 
@@ -114,10 +113,9 @@ public sealed partial class DeviceSetup
     }
 
     /// <summary>
-    /// Before joining: remembers the choice with the nickname, stops the preview, and answers what to publish (the
-    /// devices the preview could not open are left out; the chosen ones as the preview showed them). The browser is told
-    /// without waiting for its answer, so the token is minted meanwhile: the join's own call reaches the browser after
-    /// these two (one circuit, in order), and the browser's join stops a preview still running before it opens the camera.
+    /// Before joining: remembers the choice with the nickname and answers what to publish (the devices the preview could
+    /// not open are left out; the chosen ones as the preview showed them). The browser is not waited for, so the token is
+    /// minted meanwhile; its join stops the preview before it opens the call's camera.
     /// </summary>
     public JoinMedia Finish(string nickname)
     {
@@ -127,16 +125,12 @@ public sealed partial class DeviceSetup
             MicrophoneId = devices.MicrophoneId ?? choice.MicrophoneId,
             Nickname = nickname,
         };
-        finishing = Task.WhenAll(Browser.TrySaveDeviceChoiceAsync(used), Browser.TryStopPreviewAsync());
+        _ = Browser.TrySaveDeviceChoiceAsync(used); // the browser's failure is logged; the choice is then only not remembered
         return JoinMedia.From(used, cameraWorks: cameraError is null, microphoneWorks: microphoneError is null);
     }
 
-    /// <summary>The join did not happen (the form is back): show the preview again, once the browser has stopped it.</summary>
-    public async Task ResumeAsync()
-    {
-        await finishing;
-        await StartPreviewAsync();
-    }
+    /// <summary>The join did not happen (the form is back): show the preview again (the browser's join may have stopped it).</summary>
+    public Task ResumeAsync() => StartPreviewAsync();
 
     public async ValueTask DisposeAsync()
     {

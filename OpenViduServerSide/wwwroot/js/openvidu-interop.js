@@ -132,7 +132,7 @@ function wireCameraSession(session, ignoredConnectionId = null) {
  */
 export async function join(dotnetRef, token, metadata, publish, media) {
   mark('start');
-  stopPreview(); // the pre-join's camera goes off before the call opens its own (the server does not wait for it)
+  stopPreview(); // the pre-join's camera goes off before the call opens its own
   await loadOpenVidu();
   mark('library');
   dotnet = dotnetRef;
